@@ -1,0 +1,57 @@
+"""create_app(): the Bolt app with every listener registered."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.listeners import register_all
+from bot.runtime import Runtime
+from bot.slack import make_client
+from storage.db import make_engine
+
+log = logging.getLogger(__name__)
+
+
+def build_runtime(
+    settings: Settings, *, client: WebClient | None = None, engine: Engine | None = None
+) -> Runtime:
+    engine = engine or make_engine(settings.database_url, pool_size=settings.listener_threads)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        client=client or make_client(settings),
+        updater=make_client(settings, idempotent=True),
+        pool=ThreadPoolExecutor(settings.notify_threads, thread_name_prefix="rekan-notify"),
+    )
+
+
+def create_app(
+    settings: Settings,
+    client: WebClient | None = None,
+    engine: Engine | None = None,
+    *,
+    runtime: Runtime | None = None,
+    socket_mode: bool = False,
+) -> App:
+    """The Bolt app. HTTP mode verifies signatures; Socket Mode needs no signing secret."""
+    runtime = runtime or build_runtime(settings, client=client, engine=engine)
+    app = App(
+        client=runtime.client,
+        signing_secret=settings.signing_secret or "",
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=False,
+        # Bolt's default is 5 threads: too few once a listener waits on the database.
+        listener_executor=ThreadPoolExecutor(
+            settings.listener_threads, thread_name_prefix="rekan-listener"
+        ),
+        logger=logging.getLogger("rekan.bolt"),
+    )
+    register_all(app, runtime)
+    app.rekan_runtime = runtime  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,531 @@
+"""The `rekan` command line: run, db, people, agents, hr, admins, jobs, manifest."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import DEFAULT_LANGUAGE, t
+from bot.manifest import render_manifest
+from bot.slack import make_client
+from bot.table import render_table
+from jobs.context import JobContext
+from jobs.scheduler import find_job, job_specs, next_runs, run_job
+from storage import db, people
+from storage.errors import DomainError
+from storage.models import ROLE_ADMIN, ROLE_AGENT, ROLE_HR, Person
+from storage.people import IMPORT_REQUIRED, ImportRejected
+from storage.types import utcnow
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class Failure(Exception):
+    """The operation failed; the message is already in the reader's language."""
+
+
+class State:
+    """Lazily loaded settings and engine for one CLI invocation."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def lang(self) -> str:
+        try:
+            return self.settings.language
+        except ConfigError:
+            return DEFAULT_LANGUAGE
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            engine = db.make_engine(self.settings.database_url, pool_size=2)
+            try:
+                db.upgrade(engine)
+            except SQLAlchemyError as exc:
+                raise Failure(t("cli.db_failed", self.lang, message=_first_line(exc))) from exc
+            self._engine = engine
+        return self._engine
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        with db.session_scope(self.engine(), write=write) as session:
+            yield session
+
+    def msg(self, key: str, **params: Any) -> str:
+        return t(key, self.lang, **params)
+
+
+pass_state = click.make_pass_decorator(State, ensure=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _parse_date(state: State, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(state.msg("cli.bad_date", value=value)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Rekan: helpdesk tickets, People Experience check-ins and daily tasks on Slack."""
+    ctx.ensure_object(State)
+
+
+# ---------------------------------------------------------------- run
+
+
+@cli.command()
+@click.option(
+    "--http", "http", is_flag=True, help="Serve Slack's HTTP endpoint instead of Socket Mode."
+)
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default="0.0.0.0", show_default=True)
+@pass_state
+def run(state: State, http: bool, port: int, host: str) -> None:
+    """Run Rekan: Socket Mode when SLACK_APP_TOKEN is set, or HTTP with --http."""
+    from bot.run import serve_until_signal, start
+
+    settings = state.settings
+    settings.require_for_run(http=http)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    try:
+        running = start(settings, http=http, host=host, port=port)
+    except SQLAlchemyError as exc:
+        raise Failure(state.msg("cli.db_failed", message=_first_line(exc))) from exc
+    except OSError as exc:
+        raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
+    if http:
+        click.echo(state.msg("cli.run_http", host=host, port=running.port), err=True)
+    else:
+        click.echo(state.msg("cli.run_socket"), err=True)
+    serve_until_signal(running)
+    click.echo(state.msg("cli.stopping"), err=True)
+
+
+# ---------------------------------------------------------------- db
+
+
+@cli.group("db")
+def db_group() -> None:
+    """The database: migrations."""
+
+
+@db_group.command("upgrade")
+@pass_state
+def db_upgrade(state: State) -> None:
+    """Migrate the database to the latest version."""
+    engine = state.engine()
+    with engine.connect() as conn:
+        from sqlalchemy import text
+
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    click.echo(state.msg("cli.db_upgraded", revision=revision))
+
+
+# ---------------------------------------------------------------- people
+
+
+@cli.group("people")
+def people_group() -> None:
+    """Employees: import, sync from Slack, list, availability, language."""
+
+
+@people_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def people_import(state: State, file: Path) -> None:
+    """Import people from a CSV (slack_id,name,email,team,lead_slack_id,timezone[,language])."""
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            reader.fieldnames = header
+            missing = [c for c in IMPORT_REQUIRED if c not in header]
+            if missing:
+                raise Failure(
+                    state.msg(
+                        "cli.import_bad_header",
+                        missing=", ".join(missing),
+                        required=",".join(IMPORT_REQUIRED),
+                    )
+                )
+            # DictReader counts physical lines, so quoted newlines keep the numbers true.
+            rows = []
+            for row in reader:
+                rows.append((reader.line_num, {k: v for k, v in row.items() if k}))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise Failure(state.msg("cli.import_no_file", path=file, message=_first_line(exc))) from exc
+    if not rows:
+        raise Failure(state.msg("cli.import_empty", path=file))
+    try:
+        with state.session(write=True) as session:
+            added, updated = people.import_rows(session=session, rows=rows, now=utcnow())
+    except ImportRejected as rejected:
+        click.echo(state.msg("cli.import_rejected", count=len(rejected.errors)), err=True)
+        for error in rejected.errors:
+            reason = state.msg(error.key, value=error.value)
+            click.echo(state.msg("cli.import_line", line=error.line, reason=reason), err=True)
+        raise SystemExit(EXIT_FAILED) from None
+    click.echo(state.msg("cli.import_done", added=added, updated=updated))
+
+
+@people_group.command("sync")
+@pass_state
+def people_sync(state: State) -> None:
+    """Refresh names, emails, time zones and deactivations from Slack (users.list)."""
+    from jobs.people import sync_people
+
+    settings = state.settings
+    if not settings.bot_token:
+        raise ConfigError("config.no_bot_token")
+    ctx = JobContext(settings, state.engine(), make_client(settings, idempotent=True))
+    seen = 0
+
+    def on_page(count: int) -> None:
+        nonlocal seen
+        seen += count
+        click.echo(f"{state.msg('cli.sync_progress')}: {seen}", err=True)
+
+    try:
+        added, updated, deactivated = sync_people(ctx, now=utcnow(), on_page=on_page)
+    except SlackApiError as exc:
+        raise Failure(state.msg("cli.sync_failed", error=exc.response.get("error"))) from exc
+    click.echo(state.msg("cli.sync_done", added=added, updated=updated, deactivated=deactivated))
+
+
+def _status(state: State, person: Person) -> str:
+    if not person.active:
+        return state.msg("status.inactive")
+    if person.is_away:
+        if person.away_until:
+            return state.msg("status.away_until", date=person.away_until.isoformat())
+        return state.msg("status.away")
+    return state.msg("status.active")
+
+
+@people_group.command("list")
+@click.option("--team", default=None, help="Only this team.")
+@pass_state
+def people_list(state: State, team: str | None) -> None:
+    """List people, by team."""
+    with state.session() as session:
+        rows = [
+            (
+                p.slack_id,
+                p.name,
+                p.email,
+                p.team,
+                p.lead_slack_id,
+                p.timezone,
+                p.language or "",
+                _status(state, p),
+            )
+            for p in people.list_people(session, team=team)
+        ]
+    _print_rows(
+        state, ["slack_id", "name", "email", "team", "lead", "timezone", "language", "status"], rows
+    )
+
+
+def _print_rows(state: State, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        click.echo(state.msg("cli.none"))
+        return
+    click.echo(render_table([state.msg(f"col.{c}") for c in columns], rows))
+
+
+def _away(state: State, slack_id: str, until: str | None) -> None:
+    until_date = _parse_date(state, until)
+    with state.session(write=True) as session:
+        person = people.set_away(session=session, slack_id=slack_id, now=utcnow(), until=until_date)
+        name = person.name
+    suffix = state.msg("cli.away_until", date=until_date.isoformat()) if until_date else ""
+    click.echo(state.msg("cli.away_done", name=name, until=suffix))
+
+
+def _back(state: State, slack_id: str) -> None:
+    with state.session(write=True) as session:
+        name = people.set_back(session=session, slack_id=slack_id, now=utcnow()).name
+    click.echo(state.msg("cli.back_done", name=name))
+
+
+@people_group.command("away")
+@click.argument("slack_id")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last day away.")
+@pass_state
+def people_away(state: State, slack_id: str, until: str | None) -> None:
+    """Mark someone away (leave, sickness): no check-ins or prompts, no tickets."""
+    _away(state, slack_id, until)
+
+
+@people_group.command("back")
+@click.argument("slack_id")
+@pass_state
+def people_back(state: State, slack_id: str) -> None:
+    """Mark someone available again."""
+    _back(state, slack_id)
+
+
+@people_group.command("set-language")
+@click.argument("slack_id")
+@click.argument("language", type=click.Choice(["id", "en"]))
+@pass_state
+def people_set_language(state: State, slack_id: str, language: str) -> None:
+    """Set the language Rekan uses with one person."""
+    with state.session(write=True) as session:
+        person = people.set_language(
+            session=session, slack_id=slack_id, language=language, now=utcnow()
+        )
+        name = person.name
+    click.echo(state.msg("cli.language_set", name=name, language=language))
+
+
+# ---------------------------------------------------------------- roles
+
+
+def _role_name(state: State, role: str, tier: int | None) -> str:
+    return state.msg(f"role.{role}", tier=tier)
+
+
+def _role_group(name: str, role: str, help_text: str) -> click.Group:
+    group = click.Group(name, help=help_text)
+
+    @group.command("add")
+    @click.argument("slack_id")
+    @pass_state
+    def add(state: State, slack_id: str) -> None:
+        """Give a known person this role."""
+        with state.session(write=True) as session:
+            people.add_role(session=session, slack_id=slack_id, role=role, now=utcnow())
+            person = people.require(session, slack_id)
+        click.echo(
+            state.msg("cli.role_added", name=person.name, role=_role_name(state, role, None))
+        )
+
+    @group.command("remove")
+    @click.argument("slack_id")
+    @pass_state
+    def remove(state: State, slack_id: str) -> None:
+        """Take this role away."""
+        with state.session(write=True) as session:
+            people.remove_role(session=session, slack_id=slack_id, role=role)
+            person = people.require(session, slack_id)
+        click.echo(
+            state.msg("cli.role_removed", name=person.name, role=_role_name(state, role, None))
+        )
+
+    @group.command("list")
+    @pass_state
+    def list_(state: State) -> None:
+        """List who has this role."""
+        with state.session() as session:
+            rows = [(p.slack_id, p.name, p.email) for _, p in people.list_role(session, role)]
+        _print_rows(state, ["slack_id", "name", "email"], rows)
+
+    return group
+
+
+cli.add_command(_role_group("hr", ROLE_HR, "People Experience (HR) members."))
+cli.add_command(_role_group("admins", ROLE_ADMIN, "Admins: may act on any ticket or approval."))
+
+
+@cli.group("agents")
+def agents_group() -> None:
+    """Helpdesk agents in tier 1 and tier 2, in rotation order."""
+
+
+@agents_group.command("add")
+@click.argument("slack_id")
+@click.option("--tier", type=click.IntRange(1, 2), required=True)
+@pass_state
+def agents_add(state: State, slack_id: str, tier: int) -> None:
+    """Add an agent to a tier's rotation (at the end of the order)."""
+    with state.session(write=True) as session:
+        people.add_role(
+            session=session, slack_id=slack_id, role=ROLE_AGENT, tier=tier, now=utcnow()
+        )
+        person = people.require(session, slack_id)
+    click.echo(
+        state.msg("cli.role_added", name=person.name, role=_role_name(state, ROLE_AGENT, tier))
+    )
+
+
+@agents_group.command("remove")
+@click.argument("slack_id")
+@pass_state
+def agents_remove(state: State, slack_id: str) -> None:
+    """Remove an agent from the rotation."""
+    with state.session(write=True) as session:
+        role = people.agent_tier(session, slack_id)
+        people.remove_role(session=session, slack_id=slack_id, role=ROLE_AGENT)
+        person = people.require(session, slack_id)
+    click.echo(
+        state.msg("cli.role_removed", name=person.name, role=_role_name(state, ROLE_AGENT, role))
+    )
+
+
+@agents_group.command("list")
+@pass_state
+def agents_list(state: State) -> None:
+    """List agents by tier and rotation order."""
+    with state.session() as session:
+        rows = [
+            (r.tier, r.position, p.slack_id, p.name, _status(state, p))
+            for r, p in people.list_role(session, ROLE_AGENT)
+        ]
+    _print_rows(state, ["tier", "position", "slack_id", "name", "status"], rows)
+
+
+@agents_group.command("away")
+@click.argument("slack_id")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last day away.")
+@pass_state
+def agents_away(state: State, slack_id: str, until: str | None) -> None:
+    """Take an agent out of the rotation until they are back."""
+    _away(state, slack_id, until)
+
+
+@agents_group.command("back")
+@click.argument("slack_id")
+@pass_state
+def agents_back(state: State, slack_id: str) -> None:
+    """Put an agent back into the rotation at their place."""
+    _back(state, slack_id)
+
+
+# ---------------------------------------------------------------- jobs
+
+
+@cli.group("jobs")
+def jobs_group() -> None:
+    """Scheduled jobs."""
+
+
+def _job_context(state: State) -> JobContext:
+    settings = state.settings
+    return JobContext(settings, state.engine(), make_client(settings, idempotent=True))
+
+
+@jobs_group.command("list")
+@pass_state
+def jobs_list(state: State) -> None:
+    """List jobs, their schedule and next run (company clock)."""
+    tz = state.settings.tz
+    rows = [
+        (
+            spec.name,
+            spec.schedule,
+            when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if when else "-",
+        )
+        for spec, when in next_runs(state.settings, utcnow())
+    ]
+    _print_rows(state, ["job", "schedule", "next_run"], rows)
+
+
+@jobs_group.command("run")
+@click.argument("name")
+@pass_state
+def jobs_run(state: State, name: str) -> None:
+    """Run a job's current period now, in this process."""
+    spec = find_job(state.settings, name)
+    if spec is None:
+        names = ", ".join(s.name for s in job_specs(state.settings))
+        raise Failure(state.msg("cli.job_unknown", name=name, names=names))
+    ctx = _job_context(state)
+    summary = run_job(ctx, spec)
+    click.echo(state.msg("cli.job_done", name=name, summary=summary))
+
+
+# ---------------------------------------------------------------- manifest
+
+
+@cli.command()
+@click.option(
+    "--http", "http_base", default=None, metavar="https://HOST", help="HTTP mode on this host."
+)
+def manifest(http_base: str | None) -> None:
+    """Print the Slack app manifest (Socket Mode, or HTTP mode with --http)."""
+    if http_base is not None and not http_base.startswith(("https://", "http://")):
+        raise click.BadParameter("https://HOST", param_hint="--http")
+    click.echo(render_manifest(http_base), nl=False)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _fail(line: str, code: int) -> NoReturn:
+    click.echo(line, err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with Rekan's exit statuses: 0 done, 1 failed, 2 bad usage or configuration."""
+    state = State()
+    handlers: list[tuple[type[BaseException], Callable[[Any], NoReturn]]] = [
+        (
+            ConfigError,
+            lambda e: _fail(
+                t("cli.config_error", state.lang, message=t(e.key, state.lang, **e.params)),
+                EXIT_USAGE,
+            ),
+        ),
+        (DomainError, lambda e: _fail(t(e.key, state.lang, **e.params), EXIT_FAILED)),
+        (Failure, lambda e: _fail(str(e), EXIT_FAILED)),
+        (
+            SlackApiError,
+            lambda e: _fail(
+                t("cli.error", state.lang, message=e.response.get("error")), EXIT_FAILED
+            ),
+        ),
+        (
+            SQLAlchemyError,
+            lambda e: _fail(t("cli.db_failed", state.lang, message=_first_line(e)), EXIT_FAILED),
+        ),
+    ]
+    try:
+        cli.main(args=argv, obj=state, standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("Aborted", EXIT_FAILED)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else EXIT_FAILED)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        for kind, handle in handlers:
+            if isinstance(exc, kind):
+                handle(exc)
+        raise
+    sys.exit(0)

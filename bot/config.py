@@ -1,0 +1,151 @@
+"""Settings from the environment and `.env`; one clear error per bad value."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///rekan.db"
+LANGUAGES = ("id", "en")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; `key` names the catalog line with the fix."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    language: str = "id"
+    timezone: str = "Asia/Jakarta"
+    work_start: time = time(9, 0)
+    work_end: time = time(17, 0)
+    triage_channel: str | None = None
+    listener_threads: int = 32
+    notify_threads: int = 8
+    log_level: str = "INFO"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_for_run(self, *, http: bool) -> None:
+        """Raise ConfigError unless the tokens the chosen mode needs are present."""
+        if not self.bot_token:
+            raise ConfigError("config.no_bot_token")
+        if http and not self.signing_secret:
+            raise ConfigError("config.no_signing_secret")
+        if not http and not self.app_token:
+            raise ConfigError("config.no_app_token")
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
+    value = _get(env, name)
+    if value is not None and not value.startswith(prefix):
+        raise ConfigError("config.bad_token", name=name, prefix=prefix)
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = _get(env, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError("config.bad_int", name=name, low=low, high=high, value=raw)
+    return value
+
+
+def parse_work_hours(raw: str) -> tuple[time, time]:
+    """'09:00-17:00' → (09:00, 17:00); raise ValueError when malformed or empty."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", raw.strip())
+    if not match:
+        raise ValueError(raw)
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = time(h1, m1), time(h2, m2)
+    if start >= end:
+        raise ValueError(raw)
+    return start, end
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from `env` (default: os.environ after reading .env)."""
+    if env is None:
+        load_dotenv(override=False)
+        env = os.environ
+
+    api_url = _get(env, "SLACK_API_URL") or DEFAULT_API_URL
+    if not re.match(r"https?://", api_url):
+        raise ConfigError("config.bad_api_url", value=api_url)
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    database_url = _get(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not re.match(r"(sqlite|postgresql(\+psycopg)?)://", database_url):
+        raise ConfigError("config.bad_database_url", value=database_url)
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+
+    language = (_get(env, "REKAN_LANGUAGE") or "id").lower()
+    if language not in LANGUAGES:
+        raise ConfigError("config.bad_language", value=language)
+
+    timezone = _get(env, "REKAN_TIMEZONE") or "Asia/Jakarta"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("config.bad_timezone", value=timezone) from None
+
+    hours = _get(env, "REKAN_WORK_HOURS") or "09:00-17:00"
+    try:
+        work_start, work_end = parse_work_hours(hours)
+    except ValueError:
+        raise ConfigError("config.bad_work_hours", value=hours) from None
+
+    triage = _get(env, "REKAN_TRIAGE_CHANNEL")
+    if triage is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", triage):
+        raise ConfigError("config.bad_triage_channel", value=triage)
+
+    log_level = (_get(env, "REKAN_LOG_LEVEL") or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("config.bad_log_level", value=log_level)
+
+    return Settings(
+        bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
+        signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
+        app_token=_token(env, "SLACK_APP_TOKEN", "xapp-"),
+        api_url=api_url,
+        database_url=database_url,
+        language=language,
+        timezone=timezone,
+        work_start=work_start,
+        work_end=work_end,
+        triage_channel=triage,
+        listener_threads=_int(env, "REKAN_LISTENER_THREADS", 32, 1, 512),
+        notify_threads=_int(env, "REKAN_NOTIFY_THREADS", 8, 1, 128),
+        log_level=log_level,
+    )

@@ -1,0 +1,91 @@
+"""English."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    # configuration
+    "config.no_bot_token": "SLACK_BOT_TOKEN is not set: put the bot token (xoxb-…) in the environment or in .env",
+    "config.no_signing_secret": "SLACK_SIGNING_SECRET is not set: put the app's signing secret (Basic Information) there for HTTP mode",
+    "config.no_app_token": "SLACK_APP_TOKEN is not set: put an app-level token (xapp-…) with connections:write there for Socket Mode, or run `rekan run --http`",
+    "config.bad_token": "{name} must start with '{prefix}'; check the token you copied",
+    "config.bad_int": "{name} must be a whole number from {low} to {high}, not {value!r}",
+    "config.bad_api_url": "SLACK_API_URL must be an http(s) URL such as https://slack.com/api/, not {value!r}",
+    "config.bad_database_url": "DATABASE_URL must be sqlite:///FILE or postgresql+psycopg://USER@HOST/DB, not {value!r}",
+    "config.bad_language": "REKAN_LANGUAGE must be 'id' or 'en', not {value!r}",
+    "config.bad_timezone": "REKAN_TIMEZONE must be an IANA time zone such as Asia/Jakarta, not {value!r}",
+    "config.bad_work_hours": "REKAN_WORK_HOURS must look like 09:00-17:00 (start before end), not {value!r}",
+    "config.bad_triage_channel": "REKAN_TRIAGE_CHANNEL must be a channel id such as C0123ABCD (not a #name), not {value!r}",
+    "config.bad_log_level": "REKAN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {value!r}",
+    # CLI
+    "cli.error": "Failed: {message}",
+    "cli.config_error": "Configuration error: {message}",
+    "cli.db_upgraded": "The database is at the latest version ({revision}).",
+    "cli.db_failed": "The database cannot be opened or migrated: {message}",
+    "cli.import_done": "Import done: {added} new people, {updated} updated.",
+    "cli.import_rejected": "Nothing was imported: {count} bad rows.",
+    "cli.import_line": "line {line}: {reason}",
+    "cli.import_no_file": "The file {path} cannot be read: {message}",
+    "cli.import_bad_header": "Missing columns: {missing}. Required: {required}.",
+    "cli.import_empty": "The file {path} holds no people.",
+    "cli.sync_done": "Sync done: {added} new, {updated} updated, {deactivated} deactivated.",
+    "cli.sync_failed": "Slack refused the request ({error}); nothing was changed.",
+    "cli.sync_progress": "Reading users from Slack",
+    "cli.away_done": "{name} is marked away{until}.",
+    "cli.away_until": " until {date}",
+    "cli.back_done": "{name} is available again.",
+    "cli.role_added": "{name} is now {role}.",
+    "cli.role_removed": "{name} is no longer {role}.",
+    "cli.language_set": "{name}'s language is set to {language}.",
+    "cli.none": "Nothing yet.",
+    "cli.bad_date": "A date must look like YYYY-MM-DD, not {value}.",
+    "cli.job_unknown": "There is no scheduled job called {name}. Known jobs: {names}.",
+    "cli.job_done": "Job {name} finished: {summary}",
+    "cli.run_http": "Rekan is running (HTTP) at http://{host}:{port}/slack/events",
+    "cli.run_socket": "Rekan is running (Socket Mode).",
+    "cli.stopping": "Rekan is stopping…",
+    "role.agent": "a tier {tier} agent",
+    "role.hr": "an HR member",
+    "role.admin": "an admin",
+    "col.slack_id": "Slack ID",
+    "col.name": "Name",
+    "col.email": "Email",
+    "col.team": "Team",
+    "col.lead": "Lead",
+    "col.timezone": "Time zone",
+    "col.language": "Language",
+    "col.status": "State",
+    "col.tier": "Tier (level)",
+    "col.position": "Order",
+    "col.job": "Job",
+    "col.schedule": "Schedule",
+    "col.next_run": "Next run",
+    "status.active": "active",
+    "status.inactive": "inactive",
+    "status.away": "away",
+    "status.away_until": "away until {date}",
+    # import reasons
+    "import.bad_id": "not a Slack user id ({value}); for example U0123ABCD",
+    "import.duplicate_id": "the id {value} appears more than once",
+    "import.no_name": "the name is empty",
+    "import.bad_email": "not an email address ({value})",
+    "import.own_lead": "a person cannot be their own lead ({value})",
+    "import.unknown_lead": "unknown lead {value} (neither in the file nor in Rekan)",
+    "import.bad_timezone": "unknown time zone ({value}); for example Asia/Jakarta",
+    "import.bad_language": "the language must be id or en, not {value}",
+    # domain errors
+    "error.person_unknown": "Rekan does not know the person {slack_id} yet; import them first with `rekan people import`.",
+    "error.bad_language": "The language must be id or en, not {language}.",
+    "error.until_past": "The date {until} has passed; choose today or later.",
+    "error.bad_role": "Unknown role: {role}.",
+    "error.bad_tier": "The tier must be 1 or 2, not {tier}.",
+    "error.role_missing": "{slack_id} does not have the role {role}.",
+    "error.generic": "Sorry, something went wrong on Rekan's side. Try again in a moment; if it keeps happening, tell an admin.",
+    # /lapor
+    "lapor.help": (
+        "*How to use /lapor*\n"
+        "• `/lapor <problem>` — report a problem right away, e.g. `/lapor VPN won't connect from home`\n"
+        "• `/lapor` — open a form with category, location and urgency\n"
+        "• `/lapor status` — list your open tickets\n"
+        "• `/lapor help` — show this help"
+    ),
+}

@@ -1,0 +1,91 @@
+"""Bahasa Indonesia (default)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    # configuration
+    "config.no_bot_token": "SLACK_BOT_TOKEN belum diisi: masukkan token bot (xoxb-…) ke environment atau .env",
+    "config.no_signing_secret": "SLACK_SIGNING_SECRET belum diisi: masukkan signing secret aplikasi (Basic Information) untuk mode HTTP",
+    "config.no_app_token": "SLACK_APP_TOKEN belum diisi: masukkan token aplikasi (xapp-…) dengan connections:write untuk Socket Mode, atau jalankan `rekan run --http`",
+    "config.bad_token": "{name} harus diawali '{prefix}'; periksa kembali token yang disalin",
+    "config.bad_int": "{name} harus bilangan bulat {low} sampai {high}, bukan {value!r}",
+    "config.bad_api_url": "SLACK_API_URL harus URL http(s) seperti https://slack.com/api/, bukan {value!r}",
+    "config.bad_database_url": "DATABASE_URL harus sqlite:///BERKAS atau postgresql+psycopg://USER@HOST/DB, bukan {value!r}",
+    "config.bad_language": "REKAN_LANGUAGE harus 'id' atau 'en', bukan {value!r}",
+    "config.bad_timezone": "REKAN_TIMEZONE harus zona waktu IANA seperti Asia/Jakarta, bukan {value!r}",
+    "config.bad_work_hours": "REKAN_WORK_HOURS harus seperti 09:00-17:00 (mulai sebelum selesai), bukan {value!r}",
+    "config.bad_triage_channel": "REKAN_TRIAGE_CHANNEL harus ID kanal seperti C0123ABCD (bukan #nama), bukan {value!r}",
+    "config.bad_log_level": "REKAN_LOG_LEVEL harus DEBUG, INFO, WARNING atau ERROR, bukan {value!r}",
+    # CLI
+    "cli.error": "Gagal: {message}",
+    "cli.config_error": "Konfigurasi salah: {message}",
+    "cli.db_upgraded": "Basis data sudah pada versi terbaru ({revision}).",
+    "cli.db_failed": "Basis data tidak dapat dibuka atau dimigrasi: {message}",
+    "cli.import_done": "Impor selesai: {added} orang baru, {updated} diperbarui.",
+    "cli.import_rejected": "Tidak ada yang diimpor: {count} baris bermasalah.",
+    "cli.import_line": "baris {line}: {reason}",
+    "cli.import_no_file": "Berkas {path} tidak dapat dibaca: {message}",
+    "cli.import_bad_header": "Kepala kolom kurang: {missing}. Yang diperlukan: {required}.",
+    "cli.import_empty": "Berkas {path} tidak berisi satu orang pun.",
+    "cli.sync_done": "Sinkronisasi selesai: {added} baru, {updated} diperbarui, {deactivated} dinonaktifkan.",
+    "cli.sync_failed": "Slack menolak permintaan ({error}); tidak ada yang diubah.",
+    "cli.sync_progress": "Membaca pengguna dari Slack",
+    "cli.away_done": "{name} ditandai sedang tidak ada{until}.",
+    "cli.away_until": " sampai {date}",
+    "cli.back_done": "{name} kembali tersedia.",
+    "cli.role_added": "{name} sekarang {role}.",
+    "cli.role_removed": "{name} bukan lagi {role}.",
+    "cli.language_set": "Bahasa {name} diatur ke {language}.",
+    "cli.none": "Belum ada data.",
+    "cli.bad_date": "Tanggal harus berbentuk YYYY-MM-DD, bukan {value}.",
+    "cli.job_unknown": "Tidak ada tugas terjadwal bernama {name}. Yang ada: {names}.",
+    "cli.job_done": "Tugas {name} selesai: {summary}",
+    "cli.run_http": "Rekan berjalan (HTTP) di http://{host}:{port}/slack/events",
+    "cli.run_socket": "Rekan berjalan (Socket Mode).",
+    "cli.stopping": "Rekan berhenti…",
+    "role.agent": "agen tier {tier}",
+    "role.hr": "anggota HR",
+    "role.admin": "admin",
+    "col.slack_id": "ID Slack",
+    "col.name": "Nama",
+    "col.email": "Email",
+    "col.team": "Tim",
+    "col.lead": "Atasan",
+    "col.timezone": "Zona waktu",
+    "col.language": "Bahasa",
+    "col.status": "Status",
+    "col.tier": "Tier",
+    "col.position": "Urutan",
+    "col.job": "Tugas",
+    "col.schedule": "Jadwal",
+    "col.next_run": "Berikutnya",
+    "status.active": "aktif",
+    "status.inactive": "nonaktif",
+    "status.away": "tidak ada",
+    "status.away_until": "tidak ada s.d. {date}",
+    # import reasons
+    "import.bad_id": "ID Slack tidak sah ({value}); contoh: U0123ABCD",
+    "import.duplicate_id": "ID {value} muncul lebih dari sekali",
+    "import.no_name": "nama kosong",
+    "import.bad_email": "email tidak sah ({value})",
+    "import.own_lead": "seseorang tidak bisa menjadi atasannya sendiri ({value})",
+    "import.unknown_lead": "atasan {value} tidak dikenal (tidak ada di berkas maupun di Rekan)",
+    "import.bad_timezone": "zona waktu tidak dikenal ({value}); contoh: Asia/Jakarta",
+    "import.bad_language": "bahasa harus id atau en, bukan {value}",
+    # domain errors
+    "error.person_unknown": "Orang dengan ID {slack_id} belum dikenal Rekan; impor dulu dengan `rekan people import`.",
+    "error.bad_language": "Bahasa harus id atau en, bukan {language}.",
+    "error.until_past": "Tanggal {until} sudah lewat; pilih hari ini atau nanti.",
+    "error.bad_role": "Peran tidak dikenal: {role}.",
+    "error.bad_tier": "Tier harus 1 atau 2, bukan {tier}.",
+    "error.role_missing": "{slack_id} tidak memiliki peran {role}.",
+    "error.generic": "Maaf, ada yang salah di pihak Rekan. Coba lagi sebentar lagi; kalau berulang, hubungi admin.",
+    # /lapor
+    "lapor.help": (
+        "*Cara memakai /lapor*\n"
+        "• `/lapor <masalah>` — laporkan masalah sekarang juga, misalnya `/lapor VPN tidak bisa connect dari rumah`\n"
+        "• `/lapor` — buka formulir dengan kategori, lokasi, dan tingkat urgensi\n"
+        "• `/lapor status` — lihat tiket Anda yang masih terbuka\n"
+        "• `/lapor bantuan` — tampilkan petunjuk ini"
+    ),
+}

@@ -1,0 +1,13 @@
+"""Listener modules, one per feature; each exposes register(app, runtime)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import home, tickets
+from bot.runtime import Runtime
+
+
+def register_all(app: App, runtime: Runtime) -> None:
+    tickets.register(app, runtime)
+    home.register(app, runtime)

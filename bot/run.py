@@ -1,0 +1,101 @@
+"""`rekan run`: one process with the Bolt app, the scheduler and HTTP or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from cheroot import wsgi
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.app import build_runtime, create_app
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.server import bound_port, make_server
+from bot.slack import make_client
+from jobs.context import JobContext
+from jobs.scheduler import build_scheduler
+from storage import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Running:
+    """A started Rekan: stop() ends it cleanly (used by the CLI and by tests)."""
+
+    app: App
+    runtime: Runtime
+    scheduler: BackgroundScheduler | None
+    server: wsgi.Server | None = None
+    socket: SocketModeHandler | None = None
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return bound_port(self.server)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        if self.socket is not None:
+            self.socket.close()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.runtime.close()
+        executor: Any = self.app._listener_runner.listener_executor
+        executor.shutdown(wait=True)
+        self.runtime.engine.dispose()
+
+
+def start(
+    settings: Settings,
+    *,
+    http: bool,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    with_scheduler: bool = True,
+) -> Running:
+    """Migrate, then serve; returns once Rekan accepts requests."""
+    runtime = build_runtime(settings)
+    db.upgrade(runtime.engine)
+    app = create_app(settings, runtime=runtime, socket_mode=not http)
+    scheduler = None
+    if with_scheduler:
+        ctx = JobContext(settings, runtime.engine, make_client(settings, idempotent=True))
+        scheduler = build_scheduler(ctx)
+        scheduler.start()
+    running = Running(app=app, runtime=runtime, scheduler=scheduler)
+    if http:
+        server = make_server(
+            app, runtime.engine, host=host, port=port, threads=settings.listener_threads
+        )
+        thread = threading.Thread(target=server.serve, name="rekan-http", daemon=True)
+        thread.start()
+        running.server = server
+        running.threads.append(thread)
+    else:
+        handler = SocketModeHandler(app, settings.app_token)
+        handler.connect()
+        running.socket = handler
+    return running
+
+
+def serve_until_signal(running: Running) -> None:
+    """Block until SIGTERM or Ctrl-C, then stop cleanly."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    while not stop.wait(1.0):
+        pass
+    running.stop()

@@ -1,0 +1,1 @@
+"""Time-driven work: the scheduler and its jobs."""

@@ -1,0 +1,1 @@
+"""The store and its rules; knows nothing of Slack."""

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+def key_of(env: dict[str, str]) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_settings(env)
+    return info.value.key
+
+
+def test_defaults() -> None:
+    settings = load_settings({})
+    assert settings.api_url == "https://slack.com/api/"
+    assert settings.database_url == "sqlite:///rekan.db"
+    assert settings.language == "id"
+    assert settings.timezone == "Asia/Jakarta"
+    assert (settings.work_start, settings.work_end) == (time(9), time(17))
+    assert settings.triage_channel is None
+    assert settings.bot_token is None
+
+
+def test_empty_values_count_as_unset() -> None:
+    settings = load_settings({"SLACK_BOT_TOKEN": "", "REKAN_LANGUAGE": " ", "DATABASE_URL": ""})
+    assert settings.bot_token is None
+    assert settings.language == "id"
+    assert settings.database_url == "sqlite:///rekan.db"
+
+
+def test_values_are_read() -> None:
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_APP_TOKEN": "xapp-1",
+            "SLACK_API_URL": "http://127.0.0.1:9/api",
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1/test",
+            "REKAN_LANGUAGE": "EN",
+            "REKAN_TIMEZONE": "Asia/Makassar",
+            "REKAN_WORK_HOURS": "08:30-16:30",
+            "REKAN_TRIAGE_CHANNEL": "C0TRIAGE",
+        }
+    )
+    assert settings.api_url == "http://127.0.0.1:9/api/"
+    assert settings.database_url == "postgresql+psycopg://postgres@127.0.0.1/test"
+    assert settings.language == "en"
+    assert settings.tz.key == "Asia/Makassar"
+    assert settings.work_start == time(8, 30)
+    assert settings.triage_channel == "C0TRIAGE"
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"SLACK_BOT_TOKEN": "xapp-wrong"}, "config.bad_token"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "config.bad_token"),
+        ({"SLACK_API_URL": "slack.com/api"}, "config.bad_api_url"),
+        ({"DATABASE_URL": "mysql://x"}, "config.bad_database_url"),
+        ({"REKAN_LANGUAGE": "jv"}, "config.bad_language"),
+        ({"REKAN_TIMEZONE": "Jakarta"}, "config.bad_timezone"),
+        ({"REKAN_WORK_HOURS": "17:00-09:00"}, "config.bad_work_hours"),
+        ({"REKAN_WORK_HOURS": "9-5"}, "config.bad_work_hours"),
+        ({"REKAN_TRIAGE_CHANNEL": "#helpdesk"}, "config.bad_triage_channel"),
+        ({"REKAN_LISTENER_THREADS": "many"}, "config.bad_int"),
+        ({"REKAN_LISTENER_THREADS": "0"}, "config.bad_int"),
+        ({"REKAN_LOG_LEVEL": "loud"}, "config.bad_log_level"),
+    ],
+)
+def test_malformed_values_name_the_variable(env: dict[str, str], key: str) -> None:
+    assert key_of(env) == key
+
+
+def test_run_requires_the_tokens_of_its_mode() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings({}).require_for_run(http=False)
+    assert info.value.key == "config.no_bot_token"
+    with pytest.raises(ConfigError) as info:
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}).require_for_run(http=True)
+    assert info.value.key == "config.no_signing_secret"
+    with pytest.raises(ConfigError) as info:
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}).require_for_run(http=False)
+    assert info.value.key == "config.no_app_token"
+    load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}).require_for_run(
+        http=True
+    )

@@ -1,0 +1,134 @@
+"""People import, roles and availability, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from storage import people
+from storage.db import session_scope
+from storage.errors import DomainError, NotFound
+from storage.models import ROLE_AGENT, ROLE_HR, Person
+
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+
+
+def row(
+    sid: str, name: str, lead: str = "", tz: str = "Asia/Jakarta", **extra: str
+) -> dict[str, str]:
+    return {
+        "slack_id": sid,
+        "name": name,
+        "email": f"{name.lower().replace(' ', '.')}@corp.id",
+        "team": "IT",
+        "lead_slack_id": lead,
+        "timezone": tz,
+        **extra,
+    }
+
+
+def test_import_adds_then_updates_with_leads_later_in_the_file(engine: Engine) -> None:
+    rows = [(2, row("U0AYU", "Ayu", lead="U0BUDI")), (3, row("U0BUDI", "Budi", language="en"))]
+    with session_scope(engine, write=True) as s:
+        assert people.import_rows(session=s, rows=rows, now=NOW) == (2, 0)
+    rows2 = [(2, row("U0AYU", "Ayu Lestari", lead="U0BUDI", tz="Asia/Makassar"))]
+    with session_scope(engine, write=True) as s:
+        assert people.import_rows(session=s, rows=rows2, now=NOW) == (0, 1)
+    with session_scope(engine) as s:
+        ayu = s.get(Person, "U0AYU")
+        assert ayu is not None
+        assert (ayu.name, ayu.lead_slack_id, ayu.timezone) == (
+            "Ayu Lestari",
+            "U0BUDI",
+            "Asia/Makassar",
+        )
+        budi = s.get(Person, "U0BUDI")
+        assert budi is not None and budi.language == "en"
+
+
+def test_a_bad_row_imports_nothing_and_every_bad_row_is_listed(engine: Engine) -> None:
+    rows = [
+        (2, row("U0AYU", "Ayu")),
+        (3, row("U0AYU", "Ayu again")),
+        (4, row("U0CICI", "Cici", lead="U0NOBODY")),
+        (5, row("U0DEDI", "Dedi", tz="Mars/Olympus")),
+        (6, row("not-an-id", "Eko")),
+        (7, row("U0FANI", "", email="fani@corp.id")),
+        (9, row("U0GITA", "Gita", lead="U0GITA")),
+        (10, row("U0HADI", "Hadi", language="jv")),
+    ]
+    with pytest.raises(people.ImportRejected) as info, session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=rows, now=NOW)
+    found = [(e.line, e.key) for e in info.value.errors]
+    assert found == [
+        (3, "import.duplicate_id"),
+        (4, "import.unknown_lead"),
+        (5, "import.bad_timezone"),
+        (6, "import.bad_id"),
+        (7, "import.no_name"),
+        (9, "import.own_lead"),
+        (10, "import.bad_language"),
+    ]
+    with session_scope(engine) as s:
+        assert people.list_people(s) == []
+
+
+def test_roles_and_rotation_positions(engine: Engine) -> None:
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=[(2, row("U0A", "A")), (3, row("U0B", "B"))], now=NOW)
+        people.add_role(session=s, slack_id="U0A", role=ROLE_AGENT, tier=1, now=NOW)
+        people.add_role(session=s, slack_id="U0B", role=ROLE_AGENT, tier=1, now=NOW)
+        people.add_role(session=s, slack_id="U0A", role=ROLE_HR, now=NOW)
+    with session_scope(engine, write=True) as s:
+        # Moving tiers puts the agent at the end of the order.
+        people.add_role(session=s, slack_id="U0A", role=ROLE_AGENT, tier=2, now=NOW)
+    with session_scope(engine) as s:
+        agents = [(r.slack_id, r.tier, r.position) for r, _ in people.list_role(s, ROLE_AGENT)]
+        assert agents == [("U0B", 1, 2), ("U0A", 2, 3)]
+        assert people.has_role(s, "U0A", ROLE_HR)
+        assert people.agent_tier(s, "U0A") == 2
+    with pytest.raises(DomainError) as info, session_scope(engine, write=True) as s:
+        people.add_role(session=s, slack_id="U0B", role=ROLE_AGENT, tier=3, now=NOW)
+    assert info.value.key == "error.bad_tier"
+    with pytest.raises(NotFound), session_scope(engine, write=True) as s:
+        people.add_role(session=s, slack_id="U0NOBODY", role=ROLE_HR, now=NOW)
+    with session_scope(engine, write=True) as s:
+        people.remove_role(session=s, slack_id="U0A", role=ROLE_HR)
+    with session_scope(engine) as s:
+        assert not people.has_role(s, "U0A", ROLE_HR)
+
+
+def test_away_until_ends_by_itself(engine: Engine) -> None:
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=[(2, row("U0A", "A"))], now=NOW)
+        people.set_away(session=s, slack_id="U0A", now=NOW, until=date(2026, 11, 25))
+    with session_scope(engine, write=True) as s:
+        assert people.end_expired_away(session=s, today=date(2026, 11, 25), now=NOW) == []
+        assert people.end_expired_away(session=s, today=date(2026, 11, 26), now=NOW) == ["U0A"]
+    with session_scope(engine) as s:
+        person = s.get(Person, "U0A")
+        assert person is not None and not person.is_away
+    with pytest.raises(DomainError) as info, session_scope(engine, write=True) as s:
+        people.set_away(session=s, slack_id="U0A", now=NOW, until=date(2026, 1, 1))
+    assert info.value.key == "error.until_past"
+
+
+def test_profiles_from_slack_add_update_and_deactivate(engine: Engine) -> None:
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=[(2, row("U0A", "A")), (3, row("U0B", "B"))], now=NOW)
+    profiles = [
+        people.SlackProfile("U0A", "Ayu Lestari", "ayu@corp.id", "Asia/Jayapura", False),
+        people.SlackProfile("U0B", "Budi", None, None, True),
+        people.SlackProfile("U0C", "Cici", "cici@corp.id", "Asia/Jakarta", False),
+        people.SlackProfile("U0D", "Gone", None, None, True),
+    ]
+    with session_scope(engine, write=True) as s:
+        assert people.apply_profiles(session=s, profiles=profiles, now=NOW) == (1, 1, 1)
+    with session_scope(engine) as s:
+        a, b = s.get(Person, "U0A"), s.get(Person, "U0B")
+        assert a is not None and (a.name, a.timezone) == ("Ayu Lestari", "Asia/Jayapura")
+        assert b is not None and not b.active
+        assert s.get(Person, "U0C") is not None
+        assert s.get(Person, "U0D") is None
