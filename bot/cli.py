@@ -20,7 +20,7 @@ from sqlmodel import Session
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.manifest import render_manifest
-from bot.slack import make_client
+from bot.slack import make_job_context
 from bot.table import render_table
 from jobs.context import JobContext
 from jobs.scheduler import find_job, job_specs, next_runs, run_job
@@ -210,7 +210,7 @@ def people_sync(state: State) -> None:
     settings = state.settings
     if not settings.bot_token:
         raise ConfigError("config.no_bot_token")
-    ctx = JobContext(settings, state.engine(), make_client(settings, idempotent=True))
+    ctx = make_job_context(settings, state.engine())
     seen = 0
 
     def on_page(count: int) -> None:
@@ -435,7 +435,7 @@ def jobs_group() -> None:
 
 def _job_context(state: State) -> JobContext:
     settings = state.settings
-    return JobContext(settings, state.engine(), make_client(settings, idempotent=True))
+    return make_job_context(settings, state.engine())
 
 
 @jobs_group.command("list")

@@ -17,8 +17,7 @@ from bot.app import build_runtime, create_app
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.server import bound_port, make_server
-from bot.slack import make_client
-from jobs.context import JobContext
+from bot.slack import make_job_context
 from jobs.scheduler import build_scheduler
 from storage import db
 
@@ -68,7 +67,7 @@ def start(
     app = create_app(settings, runtime=runtime, socket_mode=not http)
     scheduler = None
     if with_scheduler:
-        ctx = JobContext(settings, runtime.engine, make_client(settings, idempotent=True))
+        ctx = make_job_context(settings, runtime.engine)
         scheduler = build_scheduler(ctx)
         scheduler.start()
     running = Running(app=app, runtime=runtime, scheduler=scheduler)

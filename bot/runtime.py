@@ -12,8 +12,12 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
+from bot.blocks.common import explain
 from bot.config import Settings
+from jobs import delivery
+from jobs.context import JobContext
 from storage.db import session_scope
+from storage.errors import DomainError
 from storage.models import Person
 from storage.types import utcnow
 
@@ -34,14 +38,25 @@ class Runtime:
     def now(self) -> datetime:
         return self.clock()
 
-    def language_of(self, slack_id: str | None) -> str:
-        """The person's own language, else the company's."""
+    def reader(self, slack_id: str | None) -> tuple[str, str]:
+        """(language, time zone) of a person: their own, else the company's."""
         if slack_id:
             with session_scope(self.engine) as session:
                 person = session.get(Person, slack_id)
-                if person is not None and person.language:
-                    return person.language
-        return self.settings.language
+                if person is not None:
+                    return (
+                        person.language or self.settings.language,
+                        person.timezone or self.settings.timezone,
+                    )
+        return self.settings.language, self.settings.timezone
+
+    def language_of(self, slack_id: str | None) -> str:
+        return self.reader(slack_id)[0]
+
+    def explain(self, error: DomainError, slack_id: str | None) -> str:
+        """A refusal in the reader's language and time zone."""
+        lang, tz = self.reader(slack_id)
+        return explain(error.key, error.params, lang, tz)
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         """Run slow work (Slack calls) after the ack, off the threads that acknowledge."""
@@ -54,6 +69,23 @@ class Runtime:
                 return None
 
         return self.pool.submit(guarded)
+
+    @property
+    def jobs(self) -> JobContext:
+        return JobContext(self.settings, self.engine, self.client, self.updater)
+
+    def send(self, deliveries: list[int], *, refresh_ticket: int | None = None) -> None:
+        """After the ack: post the outbox rows, then update the ticket's earlier messages."""
+        if not deliveries and refresh_ticket is None:
+            return
+        self.submit(self._send, list(deliveries), refresh_ticket)
+
+    def _send(self, deliveries: list[int], ticket: int | None) -> None:
+        ctx = self.jobs
+        for delivery_id in deliveries:
+            delivery.deliver(ctx, delivery_id)
+        if ticket is not None:
+            delivery.refresh_ticket(ctx, ticket, skip=set(deliveries))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=False)

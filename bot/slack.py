@@ -8,8 +8,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from jobs.context import JobContext
 
 TIMEOUT_SECONDS = 10
 
@@ -30,4 +32,11 @@ def make_client(
         base_url=settings.api_url,
         timeout=TIMEOUT_SECONDS,
         retry_handlers=handlers,
+    )
+
+
+def make_job_context(settings: Settings, engine: Engine) -> JobContext:
+    """What jobs and the delivery engine need, with both kinds of client."""
+    return JobContext(
+        settings, engine, make_client(settings), make_client(settings, idempotent=True)
     )

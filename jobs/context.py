@@ -12,6 +12,9 @@ from bot.config import Settings
 
 @dataclass(frozen=True)
 class JobContext:
+    """`client` posts (only 429s retried); `updater` reads and updates in place."""
+
     settings: Settings
     engine: Engine
     client: WebClient
+    updater: WebClient

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -52,3 +53,94 @@ class Role(SQLModel, table=True):
     tier: int | None = Field(default=None)
     position: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+# ---------------------------------------------------------------- tickets
+
+STATE_WAITING = "waiting"  # no agent of its tier was available
+STATE_OPEN = "open"  # assigned, not yet taken
+STATE_IN_PROGRESS = "in_progress"
+STATE_RESOLVED = "resolved"
+STATE_CANCELLED = "cancelled"
+OPEN_STATES = (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS)
+CLOSED_STATES = (STATE_RESOLVED, STATE_CANCELLED)
+
+
+class Ticket(SQLModel, table=True):
+    """A reported problem; its id is the number people see as #N."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_key: str = Field(max_length=255, unique=True)
+    reporter_id: str = Field(foreign_key="person.slack_id", max_length=32, index=True)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    category: str | None = Field(default=None, max_length=32)
+    location: str | None = Field(default=None, max_length=200)
+    urgency: str | None = Field(default=None, max_length=16)
+    state: str = Field(default=STATE_WAITING, max_length=16, index=True)
+    tier: int = Field(default=1)
+    agent_id: str | None = Field(
+        default=None, foreign_key="person.slack_id", max_length=32, index=True
+    )
+    resolved_by: str | None = Field(default=None, max_length=32)
+    resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class TicketEvent(SQLModel, table=True):
+    """Who did what to a ticket, and when: the ticket's timeline."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    actor_id: str | None = Field(default=None, max_length=32)
+    kind: str = Field(max_length=32)
+    agent_id: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Rotation(SQLModel, table=True):
+    """Where each tier's round-robin stands: the position of the last agent served."""
+
+    tier: int = Field(primary_key=True)
+    last_position: int = Field(default=0)
+    turns: int = Field(default=0)
+
+
+# ---------------------------------------------------------------- outbox
+
+DELIVERY_PENDING = "pending"
+DELIVERY_SENDING = "sending"
+DELIVERY_SENT = "sent"
+DELIVERY_FAILED = "failed"
+
+
+class Delivery(SQLModel, table=True):
+    """One message to post, written in the same transaction as the change it reports.
+
+    It is rendered when it is sent (from `template` and `params`), so it always shows the
+    current state; `key` is unique and travels in the message metadata, which lets an
+    uncertain post be checked against the DM history before any resend."""
+
+    __table_args__ = (Index("ix_delivery_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255, unique=True)
+    campaign: str | None = Field(default=None, max_length=100, index=True)
+    recipient: str = Field(max_length=32)
+    template: str = Field(max_length=64)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    state: str = Field(default=DELIVERY_PENDING, max_length=16)
+    uncertain: bool = Field(default=False)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    rendered_version: int | None = Field(default=None)
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -1,19 +1,66 @@
-"""The Home tab."""
+"""The Home tab: published when opened, and after an agent toggles availability."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
+from bot.blocks.home import A_AVAILABILITY, HomeData, build_home
 from bot.runtime import Runtime
+from storage import people, tickets
+from storage.db import session_scope
+from storage.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def events_without_work(ack: Any) -> None:
-        ack()
+def home_data(rt: Runtime, user: str) -> HomeData:
+    lang = rt.language_of(user)
+    with session_scope(rt.engine) as session:
+        person = people.get(session, user)
+        tier = people.agent_tier(session, user)
+        return HomeData(
+            lang=lang,
+            open_tickets=tickets.list_tickets(session, open_only=True, reporter=user),
+            recent_tickets=tickets.recent_closed(session, user),
+            agent_tier=tier,
+            away=bool(person and person.is_away),
+            queue=tickets.queue(session, user) if tier is not None else [],
+        )
 
-    app.event("app_home_opened")(events_without_work)
+
+def publish(rt: Runtime, user: str) -> None:
+    rt.updater.views_publish(user_id=user, view=build_home(home_data(rt, user)))
+
+
+def register(app: App, runtime: Runtime) -> None:
+    rt = runtime
+
+    def opened(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home" and event.get("user"):
+            rt.submit(publish, rt, event["user"])
+
+    def availability(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        wanted = (body.get("actions") or [{}])[0].get("value")
+        deliveries: list[int] = []
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                if people.agent_tier(session, user) is None:
+                    return
+                if wanted == "away":
+                    people.set_away(session=session, slack_id=user, now=rt.now())
+                else:
+                    people.set_back(session=session, slack_id=user, now=rt.now())
+                    for outcome in tickets.assign_waiting(session=session, now=rt.now()):
+                        deliveries += outcome.deliveries
+        except DomainError:
+            log.warning("availability change refused")
+        rt.send(deliveries)
+        rt.submit(publish, rt, user)
+
+    app.event("app_home_opened")(opened)
+    app.action(A_AVAILABILITY)(availability)

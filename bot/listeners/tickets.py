@@ -1,29 +1,247 @@
-"""`/lapor`: filing and working tickets."""
+"""`/lapor` and the ticket buttons and modals. Each listener does at most one short
+transaction, acknowledges with what the person should see, and leaves Slack calls to the
+runtime's worker pool."""
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
+from bot.blocks import tickets as blocks
 from bot.blocks.common import build_text_message
 from bot.i18n import t
 from bot.runtime import Runtime
+from storage import tickets
+from storage.db import session_scope
+from storage.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 HELP_WORDS = {"help", "bantuan"}
+STATUS_WORDS = {"status"}
+
+
+def _number(value: Any) -> int | None:
+    try:
+        number = int(str(value).lstrip("#"))
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _value(values: dict[str, Any], block: str) -> str | None:
+    entry = (values.get(block) or {}).get(blocks.FIELD) or {}
+    if entry.get("type") == "static_select" or "selected_option" in entry:
+        selected = entry.get("selected_option") or {}
+        return selected.get("value")
+    value = entry.get("value")
+    return value if isinstance(value, str) else None
+
+
+def validate_form(
+    values: dict[str, Any], lang: str
+) -> tuple[dict[str, str], dict[str, str | None]]:
+    """Field errors (block id → message) and the cleaned values of the /lapor form."""
+    summary = (_value(values, blocks.B_SUMMARY) or "").strip()
+    details = (_value(values, blocks.B_DETAILS) or "").strip() or None
+    location = (_value(values, blocks.B_LOCATION) or "").strip() or None
+    category = _value(values, blocks.B_CATEGORY)
+    urgency = _value(values, blocks.B_URGENCY)
+    errors: dict[str, str] = {}
+    if not summary:
+        errors[blocks.B_SUMMARY] = t("form.summary_required", lang)
+    elif len(summary) > tickets.SUMMARY_MAX:
+        errors[blocks.B_SUMMARY] = t(
+            "form.too_long", lang, limit=tickets.SUMMARY_MAX, length=len(summary)
+        )
+    if details and len(details) > tickets.DETAILS_MAX:
+        errors[blocks.B_DETAILS] = t(
+            "form.too_long", lang, limit=tickets.DETAILS_MAX, length=len(details)
+        )
+    if location and len(location) > tickets.LOCATION_MAX:
+        errors[blocks.B_LOCATION] = t(
+            "form.too_long", lang, limit=tickets.LOCATION_MAX, length=len(location)
+        )
+    if category is not None and category not in tickets.CATEGORIES:
+        errors[blocks.B_CATEGORY] = t("form.bad_choice", lang)
+    if urgency is not None and urgency not in tickets.URGENCIES:
+        errors[blocks.B_URGENCY] = t("form.bad_choice", lang)
+    cleaned = {
+        "summary": summary,
+        "details": details,
+        "location": location,
+        "category": category,
+        "urgency": urgency,
+    }
+    return errors, cleaned
 
 
 def register(app: App, runtime: Runtime) -> None:
-    def lapor(ack: Ack, body: dict[str, Any]) -> None:
+    rt = runtime
+
+    def refuse(respond: Respond, text: str) -> None:
+        """An ephemeral answer in the conversation where the click happened."""
+        rt.submit(respond, text=text, response_type="ephemeral", replace_original=False)
+
+    def file(user: str, name: str, source_key: str, **fields: Any) -> tickets.Outcome:
+        with session_scope(rt.engine, write=True) as session:
+            return tickets.file_ticket(
+                session=session,
+                reporter_id=user,
+                reporter_name=name,
+                source_key=source_key,
+                now=rt.now(),
+                triage_channel=rt.settings.triage_channel,
+                **fields,
+            )
+
+    def lapor(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         user = body.get("user_id", "")
-        lang = runtime.language_of(user)
+        lang = rt.language_of(user)
         text = (body.get("text") or "").strip()
-        if text.lower() in HELP_WORDS or not text:
-            ack(**build_text_message(t("lapor.help", lang)))
+        try:
+            if not text:
+                ack()
+                client.views_open(
+                    trigger_id=body["trigger_id"], view=blocks.build_lapor_modal(lang)
+                )
+                return
+            word = text.lower()
+            if word in HELP_WORDS:
+                ack(**build_text_message(t("lapor.help", lang)))
+                return
+            if word in STATUS_WORDS:
+                with session_scope(rt.engine) as session:
+                    mine = tickets.list_tickets(session, open_only=True, reporter=user)
+                ack(**blocks.build_status(mine, lang))
+                return
+            outcome = file(
+                user, body.get("user_name", ""), f"cmd:{body.get('trigger_id')}", summary=text
+            )
+        except DomainError as error:
+            ack(**build_text_message(rt.explain(error, user)))
             return
-        ack(**build_text_message(t("lapor.help", lang)))
+        ack(**blocks.build_filed(outcome.ticket, lang, repeat=not outcome.created))
+        rt.send(outcome.deliveries)
+
+    def form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        lang = rt.language_of(user)
+        errors, fields = validate_form((view.get("state") or {}).get("values") or {}, lang)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            outcome = file(user, body["user"].get("name", ""), f"view:{view.get('id')}", **fields)
+        except DomainError as error:
+            ack(response_action="errors", errors={blocks.B_SUMMARY: rt.explain(error, user)})
+            return
+        ack(response_action="update", view=blocks.build_filed_view(outcome.ticket, lang))
+        rt.send(outcome.deliveries)
+
+    def button(action: Callable[..., tickets.Outcome]) -> Callable[..., None]:
+        """A click that moves the ticket at once (Take, Reopen)."""
+
+        def listener(
+            ack: Ack,
+            body: dict[str, Any],
+            action_: dict[str, Any] | None = None,
+            respond: Respond | None = None,
+            **_: Any,
+        ) -> None:
+            ack()
+            user = body["user"]["id"]
+            lang = rt.language_of(user)
+            clicked = (body.get("actions") or [{}])[0]
+            number = _number(clicked.get("value"))
+            if number is None:
+                refuse(respond, t("ticket.bad_button", lang))
+                return
+            try:
+                with session_scope(rt.engine, write=True) as session:
+                    outcome = action(session=session, number=number, actor=user, now=rt.now())
+            except DomainError as error:
+                refuse(respond, rt.explain(error, user))
+                return
+            rt.send(outcome.deliveries, refresh_ticket=number)
+
+        return listener
+
+    def note_button(kind: str, check: Callable[..., None]) -> Callable[..., None]:
+        """Escalate and Resolve: check first, then ask for the note in a modal."""
+
+        def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+            ack()
+            user = body["user"]["id"]
+            lang = rt.language_of(user)
+            number = _number((body.get("actions") or [{}])[0].get("value"))
+            if number is None:
+                refuse(respond, t("ticket.bad_button", lang))
+                return
+            try:
+                with session_scope(rt.engine) as session:
+                    ticket = tickets.get(session, number)
+                    check(session, ticket, user)
+            except DomainError as error:
+                refuse(respond, rt.explain(error, user))
+                return
+            # trigger_id lives 3 seconds: open the modal here, not behind the worker queue.
+            client.views_open(
+                trigger_id=body["trigger_id"], view=blocks.build_note_modal(kind, ticket, lang)
+            )
+
+        return listener
+
+    def note_submitted(kind: str) -> Callable[..., None]:
+        def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+            user = body["user"]["id"]
+            lang = rt.language_of(user)
+            note = (
+                _value((view.get("state") or {}).get("values") or {}, blocks.B_NOTE) or ""
+            ).strip()
+            try:
+                number = _number(json.loads(view.get("private_metadata") or "{}").get("ticket"))
+            except (ValueError, AttributeError):
+                number = None
+            if number is None:
+                ack(response_action="errors", errors={blocks.B_NOTE: t("ticket.bad_button", lang)})
+                return
+            if not note:
+                key = "ticket.note_required" if kind == "escalate" else "ticket.resolution_required"
+                ack(response_action="errors", errors={blocks.B_NOTE: t(key, lang)})
+                return
+            try:
+                with session_scope(rt.engine, write=True) as session:
+                    if kind == "escalate":
+                        outcome = tickets.escalate(
+                            session=session, number=number, actor=user, note=note, now=rt.now()
+                        )
+                    else:
+                        outcome = tickets.resolve(
+                            session=session,
+                            number=number,
+                            actor=user,
+                            resolution=note,
+                            now=rt.now(),
+                        )
+            except DomainError as error:
+                ack(response_action="errors", errors={blocks.B_NOTE: rt.explain(error, user)})
+                return
+            ack()
+            rt.send(outcome.deliveries, refresh_ticket=number)
+
+        return listener
 
     app.command("/lapor")(lapor)
+    app.view(blocks.V_FORM)(form_submitted)
+    app.action(blocks.A_TAKE)(button(tickets.take))
+    app.action(blocks.A_REOPEN)(button(tickets.reopen))
+    app.action(blocks.A_ESCALATE)(note_button("escalate", tickets.check_escalate))
+    app.action(blocks.A_RESOLVE)(note_button("resolve", tickets.check_resolve))
+    app.view(blocks.V_ESCALATE)(note_submitted("escalate"))
+    app.view(blocks.V_RESOLVE)(note_submitted("resolve"))

@@ -4,6 +4,7 @@ and can answer 429 with Retry-After, 5xx, slowly, or post and then drop the conn
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import json
 import socket
@@ -143,10 +144,13 @@ class SlackStandIn:
             return [c for c in self._state.calls if method is None or c.method == method]
 
     def messages(self, channel: str | None = None) -> list[Message]:
+        """Copies of the messages as they stand now (later updates do not change them)."""
         with self._lock:
             if channel is not None:
-                return list(self._state.messages.get(channel, []))
-            return [m for ms in self._state.messages.values() for m in ms]
+                found = list(self._state.messages.get(channel, []))
+            else:
+                found = [m for ms in self._state.messages.values() for m in ms]
+            return copy.deepcopy(found)
 
     def dm_channel(self, user_id: str) -> str:
         return "D" + user_id[1:]

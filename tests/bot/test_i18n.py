@@ -7,7 +7,7 @@ import string
 from bot.i18n import CATALOGS, t
 
 # Words that are the same in both languages and may stand alone as a message.
-SAME_IN_BOTH = {"Email", "admin", "VPN", "Status"}
+SAME_IN_BOTH = {"Email", "admin", "VPN"}
 
 
 def placeholders(template: str) -> set[str]:

@@ -1,0 +1,319 @@
+"""Block Kit for tickets: the agent's card, the triage mirror, the reporter's notices,
+the /lapor form and the note modals. Pure functions of plain data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.common import (
+    Message,
+    context,
+    cut,
+    escape,
+    format_time,
+    header,
+    mention,
+    quote,
+    section,
+)
+from bot.i18n import t
+from storage.models import STATE_IN_PROGRESS, STATE_OPEN, STATE_WAITING, Ticket
+from storage.tickets import CATEGORIES, SUMMARY_MAX, URGENCIES, Snapshot
+
+A_TAKE = "ticket_take"
+A_ESCALATE = "ticket_escalate"
+A_RESOLVE = "ticket_resolve"
+A_REOPEN = "ticket_reopen"
+V_FORM = "lapor_form"
+V_ESCALATE = "ticket_escalate_note"
+V_RESOLVE = "ticket_resolve_note"
+B_SUMMARY, B_DETAILS, B_CATEGORY, B_LOCATION, B_URGENCY, B_NOTE = (
+    "summary",
+    "details",
+    "category",
+    "location",
+    "urgency",
+    "note",
+)
+FIELD = "value"  # the action_id of every input, so state values read alike
+HISTORY_SHOWN = 8
+
+
+def number(n: int | None) -> str:
+    return f"#{n}"
+
+
+def card_buttons(ticket: Ticket, *, recipient_may_act: bool) -> list[str]:
+    """Which buttons make sense for this reader now (none on closed or handed-over tickets)."""
+    if not recipient_may_act or ticket.state not in (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS):
+        return []
+    buttons = [] if ticket.state == STATE_IN_PROGRESS else [A_TAKE]
+    if ticket.tier == 1:
+        buttons.append(A_ESCALATE)
+    buttons.append(A_RESOLVE)
+    return buttons
+
+
+def _button(action: str, n: int | None, lang: str, *, style: str | None = None) -> ButtonElement:
+    return ButtonElement(
+        text=t(f"button.{action}", lang), action_id=action, value=str(n), style=style
+    )
+
+
+def _facts(snap: Snapshot, lang: str, tz: str) -> str:
+    ticket = snap.ticket
+    lines = [
+        f"*{t('ticket.reporter_label', lang)}:* {mention(ticket.reporter_id)}",
+        f"*{t('ticket.state_label', lang)}:* {state_text(ticket, lang)}",
+        f"*{t('ticket.filed_label', lang)}:* {format_time(ticket.created_at, tz, lang)}",
+    ]
+    if ticket.category:
+        lines.append(
+            f"*{t('ticket.category_label', lang)}:* {t('category.' + ticket.category, lang)}"
+        )
+    if ticket.location:
+        lines.append(f"*{t('ticket.location_label', lang)}:* {quote(ticket.location, 200)}")
+    if ticket.urgency:
+        lines.append(f"*{t('ticket.urgency_label', lang)}:* {t('urgency.' + ticket.urgency, lang)}")
+    return "\n".join(lines)
+
+
+def state_text(ticket: Ticket, lang: str) -> str:
+    text = t(f"state.{ticket.state}", lang, tier=ticket.tier)
+    if ticket.agent_id and ticket.state in (STATE_OPEN, STATE_IN_PROGRESS):
+        text += " · " + t(
+            "ticket.handled_by", lang, agent=mention(ticket.agent_id), tier=ticket.tier
+        )
+    return text
+
+
+def _problem(snap: Snapshot) -> str:
+    ticket = snap.ticket
+    text = f">{quote(ticket.summary, 1400)}"
+    if ticket.details:
+        text += "\n" + quote(ticket.details, 1400)
+    return text
+
+
+def history_lines(snap: Snapshot, lang: str, tz: str) -> list[str]:
+    lines = []
+    for event in snap.events[-HISTORY_SHOWN:]:
+        when = format_time(event.created_at, tz, lang)
+        line = t(
+            f"event.{event.kind}",
+            lang,
+            actor=mention(event.actor_id),
+            agent=mention(event.agent_id),
+        )
+        if event.note:
+            line += f": {quote(event.note, 300)}"
+        lines.append(f"• {when} — {line}")
+    return lines
+
+
+def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[str]) -> Message:
+    """The agent's DM: number, reporter, problem, facts, history and the buttons that apply."""
+    ticket = snap.ticket
+    title = t("ticket.card_title", lang, number=number(ticket.id), tier=ticket.tier)
+    blocks: list[dict[str, Any]] = [
+        header(title),
+        section(_problem(snap)),
+        section(_facts(snap, lang, tz)),
+    ]
+    history = history_lines(snap, lang, tz)
+    if len(history) > 1:
+        blocks.append(context("\n".join(history)))
+    if buttons:
+        styles = {A_TAKE: "primary"}
+        blocks.append(
+            ActionsBlock(
+                block_id=f"ticket:{ticket.id}",
+                elements=[_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons],
+            ).to_dict()
+        )
+    text = t(
+        "ticket.card_text",
+        lang,
+        number=number(ticket.id),
+        reporter=snap.reporter_name,
+        summary=cut(ticket.summary, 200),
+    )
+    return {"text": cut(escape(text), 3900), "blocks": blocks}
+
+
+def build_ticket_mirror(snap: Snapshot, *, lang: str, tz: str) -> Message:
+    """The triage channel's copy: what, who, and its state; no buttons."""
+    ticket = snap.ticket
+    blocks = [
+        section(
+            f"*{t('ticket.card_title', lang, number=number(ticket.id), tier=ticket.tier)}*\n{_problem(snap)}"
+        ),
+        context(_facts(snap, lang, tz).replace("\n", " · ")),
+    ]
+    text = t(
+        "ticket.card_text",
+        lang,
+        number=number(ticket.id),
+        reporter=snap.reporter_name,
+        summary=cut(ticket.summary, 200),
+    )
+    return {"text": cut(escape(text), 3900), "blocks": blocks}
+
+
+def build_reporter_notice(
+    snap: Snapshot, what: str, *, agent: str | None, lang: str, tz: str, can_reopen: bool
+) -> Message:
+    """A DM to the reporter about a change of hands or the resolution."""
+    ticket = snap.ticket
+    n = number(ticket.id)
+    if what == "escalated" and not agent:
+        text = t("reporter.escalated_waiting", lang, number=n)
+    else:
+        text = t(f"reporter.{what}", lang, number=n, agent=mention(agent))
+    blocks = [section(f"{text}\n>{quote(ticket.summary, 500)}")]
+    if what == "resolved" and ticket.resolution:
+        blocks.append(
+            section(f"*{t('ticket.resolution_label', lang)}:* {quote(ticket.resolution, 2500)}")
+        )
+    if what == "resolved" and can_reopen:
+        blocks.append(context(t("reporter.reopen_hint", lang)))
+        blocks.append(
+            ActionsBlock(
+                block_id=f"ticket:{ticket.id}", elements=[_button(A_REOPEN, ticket.id, lang)]
+            ).to_dict()
+        )
+    return {"text": text, "blocks": blocks}
+
+
+def build_filed(ticket: Ticket, lang: str, *, repeat: bool = False) -> Message:
+    """The reporter's confirmation, sent as the acknowledgement itself."""
+    n = number(ticket.id)
+    if ticket.agent_id:
+        text = t("lapor.filed", lang, number=n, agent=mention(ticket.agent_id))
+    else:
+        text = t("lapor.filed_waiting", lang, number=n)
+    if repeat:
+        text = t("lapor.same_request", lang, number=n) + " " + text
+    return {"text": text, "blocks": [section(text), context(f">{quote(ticket.summary, 500)}")]}
+
+
+def build_status(tickets: Sequence[Ticket], lang: str) -> Message:
+    if not tickets:
+        return {
+            "text": t("lapor.status_none", lang),
+            "blocks": [section(t("lapor.status_none", lang))],
+        }
+    lines = [f"*{t('lapor.status_title', lang, count=len(tickets))}*"]
+    for ticket in tickets[:40]:
+        lines.append(
+            f"• *{number(ticket.id)}* {quote(ticket.summary, 120)} — {state_text(ticket, lang)}"
+        )
+    text = "\n".join(lines)
+    return {"text": cut(text, 3900), "blocks": [section(text)]}
+
+
+def _options(kind: str, values: Sequence[str], lang: str) -> list[Option]:
+    return [Option(value=v, text=cut(t(f"{kind}.{v}", lang), 75)) for v in values]
+
+
+def build_lapor_modal(lang: str) -> dict[str, Any]:
+    """The /lapor form: summary (required), details, category, location, urgency."""
+    categories = _options("category", CATEGORIES, lang)
+    urgencies = _options("urgency", URGENCIES, lang)
+    view = View(
+        type="modal",
+        callback_id=V_FORM,
+        title=PlainTextObject(text=cut(t("form.title", lang), 24)),
+        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
+        blocks=[
+            InputBlock(
+                block_id=B_SUMMARY,
+                label=t("form.summary", lang),
+                element=PlainTextInputElement(
+                    action_id=FIELD,
+                    max_length=SUMMARY_MAX,
+                    placeholder=cut(t("form.summary_hint", lang), 150),
+                ),
+            ),
+            InputBlock(
+                block_id=B_DETAILS,
+                label=t("form.details", lang),
+                optional=True,
+                element=PlainTextInputElement(action_id=FIELD, multiline=True, max_length=3000),
+            ),
+            InputBlock(
+                block_id=B_CATEGORY,
+                label=t("form.category", lang),
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=FIELD,
+                    options=categories,
+                    placeholder=cut(t("form.choose", lang), 150),
+                ),
+            ),
+            InputBlock(
+                block_id=B_LOCATION,
+                label=t("form.location", lang),
+                optional=True,
+                hint=cut(t("form.location_hint", lang), 2000),
+                element=PlainTextInputElement(action_id=FIELD, max_length=200),
+            ),
+            InputBlock(
+                block_id=B_URGENCY,
+                label=t("form.urgency", lang),
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=FIELD, options=urgencies, initial_option=urgencies[1]
+                ),
+            ),
+        ],
+    )
+    return view.to_dict()
+
+
+def build_filed_view(ticket: Ticket, lang: str) -> dict[str, Any]:
+    """What the form turns into once the ticket is filed."""
+    message = build_filed(ticket, lang)
+    return View(
+        type="modal",
+        title=PlainTextObject(text=cut(t("form.title", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.done", lang), 24)),
+        blocks=message["blocks"],
+    ).to_dict()
+
+
+def build_note_modal(kind: str, ticket: Ticket, lang: str) -> dict[str, Any]:
+    """The note for an escalation (kind 'escalate') or the resolution (kind 'resolve')."""
+    callback = V_ESCALATE if kind == "escalate" else V_RESOLVE
+    return View(
+        type="modal",
+        callback_id=callback,
+        private_metadata=json.dumps({"ticket": ticket.id}),
+        title=PlainTextObject(
+            text=cut(t(f"note.{kind}_title", lang, number=number(ticket.id)), 24)
+        ),
+        submit=PlainTextObject(text=cut(t(f"note.{kind}_submit", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
+        blocks=[
+            section(f">{quote(ticket.summary, 500)}"),
+            InputBlock(
+                block_id=B_NOTE,
+                label=t(f"note.{kind}_label", lang),
+                element=PlainTextInputElement(action_id=FIELD, multiline=True, max_length=3000),
+            ),
+        ],
+    ).to_dict()

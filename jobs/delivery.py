@@ -1,0 +1,255 @@
+"""The delivery engine: posts outbox rows exactly once, with bounded concurrency.
+
+Only a 429 proves nothing was posted, so only the rate-limit handler retries by itself.
+A post whose outcome is unknown (dropped connection, timeout, 5xx, a process that died
+mid-send) is marked uncertain and, before any resend, looked for in the DM history by the
+key carried in its message metadata."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import socket
+import urllib.error
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from jobs.context import JobContext
+from jobs.render import CannotRender, render
+from storage import outbox
+from storage.db import session_scope
+from storage.models import DELIVERY_SENT, Delivery, Person, Ticket
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+METADATA_TYPE = "rekan_delivery"
+HISTORY_LOOKBACK = 50
+# Errors that no retry will fix: the row is marked failed.
+PERMANENT = frozenset(
+    {
+        "user_not_found",
+        "account_inactive",
+        "cannot_dm_bot",
+        "user_disabled",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "not_authed",
+        "missing_scope",
+        "no_permission",
+        "invalid_blocks",
+        "msg_too_long",
+        "restricted_action",
+        "users_list_not_supplied",
+        "team_access_not_granted",
+    }
+)
+UNCERTAIN_ERRORS = (
+    urllib.error.URLError,
+    TimeoutError,
+    socket.timeout,
+    ConnectionError,
+    http.client.HTTPException,
+)
+
+
+def _is_channel(recipient: str) -> bool:
+    return recipient[:1] in ("C", "G")
+
+
+def open_channel(ctx: JobContext, recipient: str) -> str:
+    """The DM channel for a person (cached in the people table), or the channel itself."""
+    if _is_channel(recipient) or recipient[:1] == "D":
+        return recipient
+    with session_scope(ctx.engine) as session:
+        person = session.get(Person, recipient)
+        if person is not None and person.dm_channel:
+            return person.dm_channel
+    channel = str(ctx.updater.conversations_open(users=recipient)["channel"]["id"])
+    with session_scope(ctx.engine, write=True) as session:
+        person = session.get(Person, recipient)
+        if person is not None and person.dm_channel != channel:
+            person.dm_channel = channel
+            session.add(person)
+    return channel
+
+
+def find_posted(ctx: JobContext, channel: str, key: str) -> dict[str, Any] | None:
+    """The message carrying `key` in its metadata, if Slack did post it after all."""
+    history = ctx.updater.conversations_history(
+        channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
+    )
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == METADATA_TYPE
+            and (metadata.get("event_payload") or {}).get("key") == key
+        ):
+            return dict(message)
+    return None
+
+
+def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -> str:
+    """Send one row if it is due and unclaimed. Returns what happened (for logs and tests)."""
+    now = now or utcnow()
+    with session_scope(ctx.engine, write=True) as session:
+        row = outbox.claim(session, delivery_id, now=now)
+    if row is None:
+        return "skipped"
+    assert row.id is not None
+    try:
+        channel = open_channel(ctx, row.recipient)
+        if row.uncertain:
+            try:
+                found = find_posted(ctx, channel, row.key)
+            except SlackApiError as exc:
+                if not _is_channel(row.recipient):
+                    raise
+                # A channel's history needs a scope Rekan does not ask for: a duplicate in the
+                # triage channel is better than a ticket nobody saw.
+                log.info(
+                    "cannot check %s history (%s); resending", channel, exc.response.get("error")
+                )
+                found = None
+            if found is not None:
+                with session_scope(ctx.engine, write=True) as session:
+                    outbox.mark_sent(
+                        session, row.id, channel=channel, ts=str(found["ts"]), now=utcnow()
+                    )
+                return "reconciled"
+        with session_scope(ctx.engine) as session:
+            rendered = render(session, row, ctx.settings)
+        response = ctx.client.chat_postMessage(
+            channel=channel,
+            text=rendered.message["text"],
+            blocks=rendered.message.get("blocks"),
+            metadata={"event_type": METADATA_TYPE, "event_payload": {"key": row.key}},
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+    except CannotRender as exc:
+        return _fail(ctx, row, str(exc))
+    except SlackApiError as exc:
+        return _slack_failure(ctx, row, exc)
+    except UNCERTAIN_ERRORS as exc:
+        return _retry(ctx, row, type(exc).__name__, uncertain=True)
+    with session_scope(ctx.engine, write=True) as session:
+        outbox.mark_sent(
+            session,
+            row.id,
+            channel=str(response["channel"]),
+            ts=str(response["ts"]),
+            now=utcnow(),
+            rendered_version=rendered.version,
+        )
+    if row.ticket_id is not None:
+        _refresh_if_moved(ctx, row.id, row.ticket_id, rendered.version)
+    return "sent"
+
+
+def _slack_failure(ctx: JobContext, row: Delivery, exc: SlackApiError) -> str:
+    status = exc.response.status_code
+    error = str(exc.response.get("error") or f"http_{status}")
+    if status == 429:
+        return _retry(ctx, row, "ratelimited", uncertain=False)
+    if error in PERMANENT:
+        return _fail(ctx, row, error)
+    # A 5xx may have posted anyway; an ok=false answer with 200 did not.
+    return _retry(ctx, row, error, uncertain=status >= 500)
+
+
+def _retry(ctx: JobContext, row: Delivery, error: str, *, uncertain: bool) -> str:
+    assert row.id is not None
+    log.warning("delivery %s (%s) will be retried: %s", row.id, row.key, error)
+    with session_scope(ctx.engine, write=True) as session:
+        outbox.mark_retry(session, row.id, error=error, uncertain=uncertain, now=utcnow())
+    return "retry"
+
+
+def _fail(ctx: JobContext, row: Delivery, error: str) -> str:
+    assert row.id is not None
+    log.error("delivery %s (%s) failed for good: %s", row.id, row.key, error)
+    with session_scope(ctx.engine, write=True) as session:
+        outbox.mark_failed(session, row.id, error=error)
+    return "failed"
+
+
+def _refresh_if_moved(ctx: JobContext, delivery_id: int, ticket_id: int, shown: int | None) -> None:
+    """The ticket changed while its message was being posted: bring that message up to date."""
+    with session_scope(ctx.engine) as session:
+        ticket = session.get(Ticket, ticket_id)
+        current = ticket.version if ticket else None
+    if current is not None and shown is not None and current > shown:
+        update_message(ctx, delivery_id)
+
+
+def update_message(ctx: JobContext, delivery_id: int) -> bool:
+    """Re-render a sent message from the current state and update it in place."""
+    with session_scope(ctx.engine) as session:
+        row = session.get(Delivery, delivery_id)
+        if row is None or row.state != DELIVERY_SENT or not row.channel or not row.ts:
+            return False
+        try:
+            rendered = render(session, row, ctx.settings)
+        except CannotRender:
+            return False
+    try:
+        ctx.updater.chat_update(
+            channel=row.channel,
+            ts=row.ts,
+            text=rendered.message["text"],
+            blocks=rendered.message.get("blocks"),
+        )
+    except (SlackApiError, *UNCERTAIN_ERRORS) as exc:
+        log.warning("could not update message of delivery %s: %s", delivery_id, exc)
+        return False
+    with session_scope(ctx.engine, write=True) as session:
+        sent = session.get(Delivery, delivery_id)
+        if sent is not None:
+            sent.rendered_version = rendered.version
+            session.add(sent)
+    return True
+
+
+def refresh_ticket(ctx: JobContext, ticket_id: int, *, skip: set[int] | None = None) -> int:
+    """Update every message already posted about a ticket; returns how many were updated."""
+    skip = skip or set()
+    with session_scope(ctx.engine) as session:
+        ids = [
+            r.id
+            for r in outbox.sent_for_ticket(session, ticket_id)
+            if r.id is not None and r.id not in skip
+        ]
+    return sum(1 for i in ids if update_message(ctx, i))
+
+
+def deliver_many(
+    ctx: JobContext, ids: Iterable[int], *, concurrency: int = 1, now: datetime | None = None
+) -> dict[str, int]:
+    """Send rows due at `now` with at most `concurrency` posts in flight; counts by outcome."""
+    results: dict[str, int] = {}
+    ids = list(ids)
+    if concurrency <= 1 or len(ids) <= 1:
+        outcomes = [deliver(ctx, i, now=now) for i in ids]
+    else:
+        with ThreadPoolExecutor(concurrency, thread_name_prefix="rekan-deliver") as pool:
+            outcomes = list(pool.map(lambda i: deliver(ctx, i, now=now), ids))
+    for outcome in outcomes:
+        results[outcome] = results.get(outcome, 0) + 1
+    return results
+
+
+def run_deliveries_retry(ctx: JobContext, now: datetime) -> str:
+    """Job `deliveries-retry`: release rows of dead senders, then send whatever is due."""
+    with session_scope(ctx.engine, write=True) as session:
+        released = outbox.release_stale(session, now=now)
+    with session_scope(ctx.engine) as session:
+        ids = outbox.due_ids(session, now=now)
+    results = deliver_many(ctx, ids, concurrency=ctx.settings.notify_threads, now=now)
+    return f"released={released} " + " ".join(f"{k}={v}" for k, v in sorted(results.items()))

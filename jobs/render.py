@@ -1,0 +1,69 @@
+"""Turn an outbox row into the message to post, from the current state in the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.blocks.common import Message
+from bot.blocks.tickets import (
+    build_reporter_notice,
+    build_ticket_card,
+    build_ticket_mirror,
+    card_buttons,
+)
+from bot.config import Settings
+from storage import tickets
+from storage.models import STATE_RESOLVED, Delivery, Person
+
+
+class CannotRender(Exception):
+    """The row names something that no longer exists; it will never be sendable."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    message: Message
+    version: int | None = None  # the ticket version it shows, to refresh if it moved on
+
+
+def reader(session: Session, slack_id: str, settings: Settings) -> tuple[str, str]:
+    """(language, time zone) of the person who will read the message."""
+    person = session.get(Person, slack_id)
+    if person is None:
+        return settings.language, settings.timezone
+    return person.language or settings.language, person.timezone or settings.timezone
+
+
+def render(session: Session, row: Delivery, settings: Settings) -> Rendered:
+    if row.template in (tickets.T_CARD, tickets.T_MIRROR, tickets.T_REPORTER):
+        return _render_ticket(session, row, settings)
+    raise CannotRender(f"unknown template {row.template}")
+
+
+def _render_ticket(session: Session, row: Delivery, settings: Settings) -> Rendered:
+    number = int(row.params.get("ticket", row.ticket_id or 0))
+    try:
+        snap = tickets.snapshot(session, number)
+    except tickets.NotFound as exc:
+        raise CannotRender(f"ticket {number} is gone") from exc
+    lang, tz = reader(session, row.recipient, settings)
+    version = snap.ticket.version
+    if row.template == tickets.T_MIRROR:
+        return Rendered(
+            build_ticket_mirror(snap, lang=settings.language, tz=settings.timezone), version
+        )
+    if row.template == tickets.T_CARD:
+        may_act = row.recipient == snap.ticket.agent_id or (
+            snap.ticket.agent_id is None and tickets.may_act(session, snap.ticket, row.recipient)
+        )
+        buttons = card_buttons(snap.ticket, recipient_may_act=may_act)
+        return Rendered(build_ticket_card(snap, lang=lang, tz=tz, buttons=buttons), version)
+    what = str(row.params.get("what"))
+    agent = row.params.get("agent")
+    can_reopen = snap.ticket.state == STATE_RESOLVED
+    message = build_reporter_notice(
+        snap, what, agent=str(agent) if agent else None, lang=lang, tz=tz, can_reopen=can_reopen
+    )
+    return Rendered(message, version)

@@ -1,0 +1,163 @@
+"""The outbox: messages to post, written with the change they report, sent exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    DELIVERY_FAILED,
+    DELIVERY_PENDING,
+    DELIVERY_SENDING,
+    DELIVERY_SENT,
+    Delivery,
+)
+
+SENDING_LEASE = timedelta(minutes=2)
+BACKOFF = (30, 60, 120, 300, 600, 1800)  # seconds, then every 30 minutes
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    recipient: str,
+    template: str,
+    params: dict[str, Any],
+    now: datetime,
+    ticket_id: int | None = None,
+    campaign: str | None = None,
+    due: datetime | None = None,
+) -> Delivery:
+    """Add a message to send (once per key: enqueueing the same key again returns the row)."""
+    existing = session.exec(select(Delivery).where(Delivery.key == key)).first()
+    if existing is not None:
+        return existing
+    row = Delivery(
+        key=key,
+        recipient=recipient,
+        template=template,
+        params=params,
+        ticket_id=ticket_id,
+        campaign=campaign,
+        next_attempt_at=due or now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def claim(session: Session, delivery_id: int, *, now: datetime) -> Delivery | None:
+    """Move a due pending row to `sending`; None when another worker has it or it is done."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id,
+            col(Delivery.state) == DELIVERY_PENDING,
+            col(Delivery.next_attempt_at) <= now,
+        )
+        .values(state=DELIVERY_SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    session.expire_all()
+    return session.get(Delivery, delivery_id)
+
+
+def mark_sent(
+    session: Session,
+    delivery_id: int,
+    *,
+    channel: str,
+    ts: str,
+    now: datetime,
+    rendered_version: int | None = None,
+) -> None:
+    row = session.get(Delivery, delivery_id)
+    if row is None:
+        return
+    row.state, row.channel, row.ts, row.sent_at = DELIVERY_SENT, channel, ts, now
+    row.uncertain, row.error, row.rendered_version = False, None, rendered_version
+    session.add(row)
+
+
+def mark_retry(
+    session: Session, delivery_id: int, *, error: str, uncertain: bool, now: datetime
+) -> None:
+    """Back to pending with back-off; `uncertain` means Slack may have posted it."""
+    row = session.get(Delivery, delivery_id)
+    if row is None:
+        return
+    delay = BACKOFF[min(row.attempts, len(BACKOFF)) - 1] if row.attempts else BACKOFF[0]
+    row.state, row.error = DELIVERY_PENDING, error[:200]
+    row.uncertain = row.uncertain or uncertain
+    row.next_attempt_at = now + timedelta(seconds=delay)
+    session.add(row)
+
+
+def mark_failed(session: Session, delivery_id: int, *, error: str) -> None:
+    row = session.get(Delivery, delivery_id)
+    if row is None:
+        return
+    row.state, row.error = DELIVERY_FAILED, error[:200]
+    session.add(row)
+
+
+def release_stale(session: Session, *, now: datetime) -> int:
+    """Rows left `sending` by a process that died: pending again, and uncertain."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.state) == DELIVERY_SENDING,
+            col(Delivery.claimed_at) < now - SENDING_LEASE,
+        )
+        .values(state=DELIVERY_PENDING, uncertain=True, next_attempt_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def due_ids(
+    session: Session, *, now: datetime, limit: int = 500, campaign: str | None = None
+) -> list[int]:
+    query = (
+        select(Delivery.id)
+        .where(Delivery.state == DELIVERY_PENDING, col(Delivery.next_attempt_at) <= now)
+        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+        .limit(limit)
+    )
+    if campaign is not None:
+        query = query.where(Delivery.campaign == campaign)
+    return [int(i) for i in session.exec(query).all() if i is not None]
+
+
+def sent_for_ticket(session: Session, ticket_id: int) -> Sequence[Delivery]:
+    query = select(Delivery).where(Delivery.ticket_id == ticket_id, Delivery.state == DELIVERY_SENT)
+    return session.exec(query).all()
+
+
+def for_ticket(session: Session, ticket_id: int) -> Sequence[Delivery]:
+    query = select(Delivery).where(Delivery.ticket_id == ticket_id).order_by(col(Delivery.id))
+    return session.exec(query).all()
+
+
+def counts(session: Session, campaign: str | None = None) -> dict[str, int]:
+    query = select(Delivery.state, func.count()).group_by(col(Delivery.state))
+    if campaign is not None:
+        query = query.where(Delivery.campaign == campaign)
+    return {state: int(n) for state, n in session.exec(query).all()}
+
+
+def failures(session: Session, campaign: str | None = None) -> dict[str, int]:
+    query = (
+        select(Delivery.error, func.count())
+        .where(or_(col(Delivery.state) == DELIVERY_FAILED, col(Delivery.error).is_not(None)))
+        .group_by(col(Delivery.error))
+    )
+    if campaign is not None:
+        query = query.where(Delivery.campaign == campaign)
+    return {str(error): int(n) for error, n in session.exec(query).all()}

@@ -1,0 +1,489 @@
+"""Tickets: file, assign by rotation, take, escalate, resolve, reopen, cancel; the timeline.
+
+Every operation is one transaction that checks who may act, moves the state machine and
+writes the messages to send (outbox) with it. A repeated click finds the state already moved
+and raises AlreadyDone saying what happened, so nothing changes twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage import outbox, people, rotation
+from storage.errors import DomainError, NotFound
+from storage.models import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    ROLE_ADMIN,
+    STATE_CANCELLED,
+    STATE_IN_PROGRESS,
+    STATE_OPEN,
+    STATE_RESOLVED,
+    STATE_WAITING,
+    Person,
+    Ticket,
+    TicketEvent,
+)
+
+CATEGORIES = ("vpn", "hardware", "account", "application", "network", "other")
+URGENCIES = ("low", "normal", "high")
+SUMMARY_MAX = 150
+DETAILS_MAX = 3000
+NOTE_MAX = 3000
+LOCATION_MAX = 200
+
+T_CARD = "ticket.card"
+T_MIRROR = "ticket.mirror"
+T_REPORTER = "ticket.reporter"
+
+
+class AlreadyDone(DomainError):
+    """The action already happened (a second click, a retry); the message says by whom."""
+
+
+@dataclass
+class Outcome:
+    ticket: Ticket
+    deliveries: list[int] = field(default_factory=list)
+    created: bool = True
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A ticket with the names and timeline the builders need; plain data."""
+
+    ticket: Ticket
+    reporter_name: str
+    agent_name: str | None
+    events: list[TicketEvent]
+
+
+def get(session: Session, number: int) -> Ticket:
+    ticket = session.get(Ticket, number)
+    if ticket is None:
+        raise NotFound("ticket.unknown", number=number)
+    return ticket
+
+
+def _locked(session: Session, number: int) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.id == number).with_for_update()).first()
+    if ticket is None:
+        raise NotFound("ticket.unknown", number=number)
+    return ticket
+
+
+def _event(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: str | None,
+    now: datetime,
+    agent: str | None = None,
+    note: str | None = None,
+) -> None:
+    assert ticket.id is not None
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            actor_id=actor,
+            kind=kind,
+            agent_id=agent,
+            note=note,
+            created_at=now,
+        )
+    )
+
+
+def _touch(session: Session, ticket: Ticket, now: datetime) -> None:
+    ticket.version += 1
+    ticket.updated_at = now
+    session.add(ticket)
+    session.flush()
+
+
+def _card(session: Session, ticket: Ticket, now: datetime) -> int:
+    """The agent's DM with the ticket and its buttons (one per assignment)."""
+    assert ticket.id is not None and ticket.agent_id is not None
+    row = outbox.enqueue(
+        session,
+        key=f"ticket:{ticket.id}:card:{ticket.agent_id}:v{ticket.version}",
+        recipient=ticket.agent_id,
+        template=T_CARD,
+        params={"ticket": ticket.id},
+        ticket_id=ticket.id,
+        now=now,
+    )
+    assert row.id is not None
+    return row.id
+
+
+def _tell_reporter(
+    session: Session, ticket: Ticket, what: str, now: datetime, **params: object
+) -> int:
+    assert ticket.id is not None
+    row = outbox.enqueue(
+        session,
+        key=f"ticket:{ticket.id}:reporter:{what}:v{ticket.version}",
+        recipient=ticket.reporter_id,
+        template=T_REPORTER,
+        params={"ticket": ticket.id, "what": what, **params},
+        ticket_id=ticket.id,
+        now=now,
+    )
+    assert row.id is not None
+    return row.id
+
+
+def _assign(
+    session: Session, ticket: Ticket, agent: str | None, *, actor: str | None, now: datetime
+) -> None:
+    ticket.agent_id = agent
+    ticket.state = STATE_OPEN if agent else STATE_WAITING
+    _event(session, ticket, "assigned" if agent else "waiting", actor=actor, agent=agent, now=now)
+
+
+def file_ticket(
+    *,
+    session: Session,
+    reporter_id: str,
+    summary: str,
+    source_key: str,
+    now: datetime,
+    reporter_name: str = "",
+    details: str | None = None,
+    category: str | None = None,
+    location: str | None = None,
+    urgency: str | None = None,
+    triage_channel: str | None = None,
+) -> Outcome:
+    """File a ticket and give it to the next tier-1 agent; the same source_key files once."""
+    existing = session.exec(select(Ticket).where(Ticket.source_key == source_key)).first()
+    if existing is not None:
+        return Outcome(existing, [], created=False)
+    summary = summary.strip()
+    if not summary:
+        raise DomainError("ticket.summary_required")
+    if category is not None and category not in CATEGORIES:
+        raise DomainError("ticket.bad_category", category=category)
+    if urgency is not None and urgency not in URGENCIES:
+        raise DomainError("ticket.bad_urgency", urgency=urgency)
+    people.ensure(session, reporter_id, now=now, name=reporter_name)
+    agent = rotation.take_turn(session, 1, exclude={reporter_id})
+    ticket = Ticket(
+        source_key=source_key,
+        reporter_id=reporter_id,
+        summary=summary,
+        details=(details or "").strip() or None,
+        category=category,
+        location=(location or "").strip()[:LOCATION_MAX] or None,
+        urgency=urgency,
+        tier=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    _event(session, ticket, "filed", actor=reporter_id, now=now)
+    _assign(session, ticket, agent, actor=None, now=now)
+    deliveries = [_card(session, ticket, now)] if agent else []
+    if triage_channel:
+        row = outbox.enqueue(
+            session,
+            key=f"ticket:{ticket.id}:mirror",
+            recipient=triage_channel,
+            template=T_MIRROR,
+            params={"ticket": ticket.id},
+            ticket_id=ticket.id,
+            now=now,
+        )
+        assert row.id is not None
+        deliveries.append(row.id)
+    session.flush()
+    return Outcome(ticket, deliveries)
+
+
+def is_admin(session: Session, slack_id: str) -> bool:
+    return people.has_role(session, slack_id, ROLE_ADMIN)
+
+
+def may_act(session: Session, ticket: Ticket, actor: str) -> bool:
+    """The assigned agent, an agent of a higher tier, or an admin."""
+    if actor == ticket.agent_id or is_admin(session, actor):
+        return True
+    tier = people.agent_tier(session, actor)
+    if tier is None:
+        return False
+    if ticket.agent_id is None:  # waiting: any agent of its tier or higher may pick it up
+        return tier >= ticket.tier
+    return tier > ticket.tier
+
+
+def _require_actor(session: Session, ticket: Ticket, actor: str) -> None:
+    if not may_act(session, ticket, actor):
+        raise DomainError("ticket.not_yours", number=ticket.id, agent=ticket.agent_id or "-")
+
+
+def _last_event(session: Session, ticket: Ticket, kind: str) -> TicketEvent | None:
+    query = (
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == kind)
+        .order_by(col(TicketEvent.id).desc())
+    )
+    return session.exec(query).first()
+
+
+def _refuse_closed(session: Session, ticket: Ticket) -> None:
+    if ticket.state == STATE_RESOLVED:
+        event = _last_event(session, ticket, "resolved")
+        raise AlreadyDone(
+            "ticket.already_resolved",
+            number=ticket.id,
+            by=ticket.resolved_by or "-",
+            at=event.created_at if event else ticket.updated_at,
+        )
+    if ticket.state == STATE_CANCELLED:
+        raise DomainError("ticket.cancelled", number=ticket.id)
+
+
+def take(*, session: Session, number: int, actor: str, now: datetime) -> Outcome:
+    ticket = _locked(session, number)
+    _refuse_closed(session, ticket)
+    if ticket.state == STATE_IN_PROGRESS and ticket.agent_id == actor:
+        event = _last_event(session, ticket, "taken")
+        raise AlreadyDone(
+            "ticket.already_taken",
+            number=number,
+            by=actor,
+            at=event.created_at if event else ticket.updated_at,
+        )
+    _require_actor(session, ticket, actor)
+    deliveries: list[int] = []
+    changed_hands = ticket.agent_id != actor
+    if changed_hands:
+        ticket.tier = max(ticket.tier, people.agent_tier(session, actor) or ticket.tier)
+        ticket.agent_id = actor
+    ticket.state = STATE_IN_PROGRESS
+    _event(session, ticket, "taken", actor=actor, agent=actor, now=now)
+    _touch(session, ticket, now)
+    if changed_hands:
+        deliveries.append(_tell_reporter(session, ticket, "assigned", now, agent=actor))
+    return Outcome(ticket, deliveries)
+
+
+def check_escalate(session: Session, ticket: Ticket, actor: str) -> None:
+    """Raise unless `actor` may escalate `ticket` now."""
+    _refuse_closed(session, ticket)
+    if ticket.tier >= 2:
+        event = _last_event(session, ticket, "escalated")
+        if event is not None:
+            raise AlreadyDone(
+                "ticket.already_escalated",
+                number=ticket.id,
+                by=event.actor_id or "-",
+                agent=ticket.agent_id or "-",
+                at=event.created_at,
+            )
+        raise DomainError("ticket.top_tier", number=ticket.id)
+    _require_actor(session, ticket, actor)
+
+
+def check_resolve(session: Session, ticket: Ticket, actor: str) -> None:
+    """Raise unless `actor` may resolve `ticket` now."""
+    _refuse_closed(session, ticket)
+    _require_actor(session, ticket, actor)
+
+
+def escalate(*, session: Session, number: int, actor: str, note: str, now: datetime) -> Outcome:
+    """Hand a tier-1 ticket to the next tier-2 agent, with the tier-1 agent's note."""
+    ticket = _locked(session, number)
+    check_escalate(session, ticket, actor)
+    note = note.strip()
+    if not note:
+        raise DomainError("ticket.note_required")
+    agent = rotation.take_turn(session, 2, exclude={ticket.reporter_id, actor})
+    ticket.tier = 2
+    _event(session, ticket, "escalated", actor=actor, note=note[:NOTE_MAX], now=now)
+    _assign(session, ticket, agent, actor=actor, now=now)
+    _touch(session, ticket, now)
+    deliveries = [_tell_reporter(session, ticket, "escalated", now, agent=agent)]
+    if agent:
+        deliveries.insert(0, _card(session, ticket, now))
+    return Outcome(ticket, deliveries)
+
+
+def resolve(
+    *, session: Session, number: int, actor: str, resolution: str, now: datetime
+) -> Outcome:
+    ticket = _locked(session, number)
+    check_resolve(session, ticket, actor)
+    resolution = resolution.strip()
+    if not resolution:
+        raise DomainError("ticket.resolution_required")
+    ticket.state = STATE_RESOLVED
+    ticket.resolved_by = actor
+    ticket.resolution = resolution[:NOTE_MAX]
+    _event(session, ticket, "resolved", actor=actor, note=ticket.resolution, now=now)
+    _touch(session, ticket, now)
+    return Outcome(ticket, [_tell_reporter(session, ticket, "resolved", now, agent=actor)])
+
+
+def reopen(
+    *, session: Session, number: int, actor: str, now: datetime, note: str | None = None
+) -> Outcome:
+    """The reporter (or an admin) reopens a resolved ticket; it goes back to its resolver."""
+    ticket = _locked(session, number)
+    if actor != ticket.reporter_id and not is_admin(session, actor):
+        raise DomainError("ticket.not_reporter", number=number)
+    if ticket.state in OPEN_STATES:
+        event = _last_event(session, ticket, "reopened")
+        if event is not None:
+            raise AlreadyDone(
+                "ticket.already_reopened",
+                number=number,
+                by=event.actor_id or "-",
+                at=event.created_at,
+            )
+        raise DomainError("ticket.not_resolved", number=number)
+    if ticket.state == STATE_CANCELLED:
+        raise DomainError("ticket.cancelled", number=number)
+    resolver = ticket.resolved_by
+    available = {a for _, a in rotation.available_agents(session, 1)} | {
+        a for _, a in rotation.available_agents(session, 2)
+    }
+    if resolver in available:
+        agent: str | None = resolver
+        ticket.tier = people.agent_tier(session, resolver) or ticket.tier
+    else:
+        agent = rotation.take_turn(session, ticket.tier, exclude={ticket.reporter_id})
+    _event(session, ticket, "reopened", actor=actor, note=(note or "").strip() or None, now=now)
+    _assign(session, ticket, agent, actor=actor, now=now)
+    ticket.resolved_by = None
+    _touch(session, ticket, now)
+    return Outcome(ticket, [_card(session, ticket, now)] if agent else [])
+
+
+def cancel(*, session: Session, number: int, actor: str, now: datetime) -> Outcome:
+    """The reporter closes their own ticket ("no longer needed"); the agent is told."""
+    ticket = _locked(session, number)
+    if actor != ticket.reporter_id and not is_admin(session, actor):
+        raise DomainError("ticket.not_reporter", number=number)
+    if ticket.state == STATE_CANCELLED:
+        event = _last_event(session, ticket, "cancelled")
+        raise AlreadyDone(
+            "ticket.already_cancelled",
+            number=number,
+            by=event.actor_id if event else actor,
+            at=event.created_at if event else ticket.updated_at,
+        )
+    _refuse_closed(session, ticket)
+    ticket.state = STATE_CANCELLED
+    _event(session, ticket, "cancelled", actor=actor, now=now)
+    _touch(session, ticket, now)
+    return Outcome(ticket, [])
+
+
+def assign_to(
+    *, session: Session, number: int, agent: str, now: datetime, actor: str | None = None
+) -> Outcome:
+    """Give a ticket to a named agent (`rekan tickets assign`); no rotation turn is used."""
+    ticket = _locked(session, number)
+    _refuse_closed(session, ticket)
+    tier = people.agent_tier(session, agent)
+    if tier is None:
+        raise DomainError("ticket.not_an_agent", agent=agent)
+    if ticket.agent_id == agent:
+        raise AlreadyDone("ticket.already_assigned", number=number, agent=agent)
+    ticket.tier = tier
+    _assign(session, ticket, agent, actor=actor, now=now)
+    _touch(session, ticket, now)
+    return Outcome(
+        ticket,
+        [
+            _card(session, ticket, now),
+            _tell_reporter(session, ticket, "assigned", now, agent=agent),
+        ],
+    )
+
+
+def assign_waiting(*, session: Session, now: datetime) -> list[Outcome]:
+    """Give every waiting ticket, oldest first, to its tier's rotation while agents are free."""
+    waiting = session.exec(
+        select(Ticket)
+        .where(Ticket.state == STATE_WAITING)
+        .order_by(col(Ticket.id))
+        .with_for_update()
+    ).all()
+    outcomes = []
+    for ticket in waiting:
+        agent = rotation.take_turn(session, ticket.tier, exclude={ticket.reporter_id})
+        if agent is None:
+            continue
+        _assign(session, ticket, agent, actor=None, now=now)
+        _touch(session, ticket, now)
+        outcomes.append(
+            Outcome(
+                ticket,
+                [
+                    _card(session, ticket, now),
+                    _tell_reporter(session, ticket, "assigned", now, agent=agent),
+                ],
+            )
+        )
+    return outcomes
+
+
+def snapshot(session: Session, number: int) -> Snapshot:
+    ticket = get(session, number)
+    reporter = session.get(Person, ticket.reporter_id)
+    agent = session.get(Person, ticket.agent_id) if ticket.agent_id else None
+    events = session.exec(
+        select(TicketEvent).where(TicketEvent.ticket_id == number).order_by(col(TicketEvent.id))
+    ).all()
+    return Snapshot(
+        ticket=ticket,
+        reporter_name=reporter.name if reporter else ticket.reporter_id,
+        agent_name=agent.name if agent else None,
+        events=list(events),
+    )
+
+
+def list_tickets(
+    session: Session,
+    *,
+    open_only: bool = False,
+    agent: str | None = None,
+    reporter: str | None = None,
+    limit: int = 200,
+) -> Sequence[Ticket]:
+    query = select(Ticket).order_by(col(Ticket.id).desc()).limit(limit)
+    if open_only:
+        query = query.where(col(Ticket.state).in_(OPEN_STATES))
+    if agent is not None:
+        query = query.where(Ticket.agent_id == agent)
+    if reporter is not None:
+        query = query.where(Ticket.reporter_id == reporter)
+    return session.exec(query).all()
+
+
+def queue(session: Session, agent: str) -> Sequence[Ticket]:
+    """An agent's open tickets, oldest first."""
+    query = (
+        select(Ticket)
+        .where(Ticket.agent_id == agent, col(Ticket.state).in_((STATE_OPEN, STATE_IN_PROGRESS)))
+        .order_by(col(Ticket.id))
+    )
+    return session.exec(query).all()
+
+
+def recent_closed(session: Session, reporter: str, limit: int = 5) -> Sequence[Ticket]:
+    query = (
+        select(Ticket)
+        .where(Ticket.reporter_id == reporter, col(Ticket.state).in_(CLOSED_STATES))
+        .order_by(col(Ticket.updated_at).desc())
+        .limit(limit)
+    )
+    return session.exec(query).all()
