@@ -147,13 +147,7 @@ def register(app: App, runtime: Runtime) -> None:
     def button(action: Callable[..., tickets.Outcome]) -> Callable[..., None]:
         """A click that moves the ticket at once (Take, Reopen)."""
 
-        def listener(
-            ack: Ack,
-            body: dict[str, Any],
-            action_: dict[str, Any] | None = None,
-            respond: Respond | None = None,
-            **_: Any,
-        ) -> None:
+        def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()
             user = body["user"]["id"]
             lang = rt.language_of(user)
