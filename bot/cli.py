@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -17,14 +17,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from bot.blocks.common import cut
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.manifest import render_manifest
 from bot.slack import make_job_context
 from bot.table import render_table
 from jobs.context import JobContext
+from jobs.delivery import deliver_many
 from jobs.scheduler import find_job, job_specs, next_runs, run_job
-from storage import db, people
+from storage import db, outbox, people, tickets
 from storage.errors import DomainError
 from storage.models import ROLE_ADMIN, ROLE_AGENT, ROLE_HR, Person
 from storage.people import IMPORT_REQUIRED, ImportRejected
@@ -269,7 +271,14 @@ def _print_rows(state: State, columns: list[str], rows: list[tuple[Any, ...]]) -
 def _away(state: State, slack_id: str, until: str | None) -> None:
     until_date = _parse_date(state, until)
     with state.session(write=True) as session:
-        person = people.set_away(session=session, slack_id=slack_id, now=utcnow(), until=until_date)
+        now = utcnow()
+        person = people.set_away(
+            session=session,
+            slack_id=slack_id,
+            now=now,
+            until=until_date,
+            today=now.astimezone(state.settings.tz).date(),
+        )
         name = person.name
     suffix = state.msg("cli.away_until", date=until_date.isoformat()) if until_date else ""
     click.echo(state.msg("cli.away_done", name=name, until=suffix))
@@ -279,6 +288,26 @@ def _back(state: State, slack_id: str) -> None:
     with state.session(write=True) as session:
         name = people.set_back(session=session, slack_id=slack_id, now=utcnow()).name
     click.echo(state.msg("cli.back_done", name=name))
+    _assign_waiting(state)
+
+
+def _assign_waiting(state: State) -> None:
+    """Give tickets that waited for an agent to whoever is available now."""
+    with state.session(write=True) as session:
+        outcomes = tickets.assign_waiting(session=session, now=utcnow())
+    if outcomes:
+        click.echo(state.msg("cli.waiting_assigned", count=len(outcomes)))
+        _send(state, [d for o in outcomes for d in o.deliveries])
+
+
+def _send(state: State, deliveries: list[int]) -> None:
+    """Post now when a bot token is configured; otherwise a running Rekan posts them."""
+    if not deliveries:
+        return
+    if not state.settings.bot_token:
+        click.echo(state.msg("cli.deliveries_left", count=len(deliveries)), err=True)
+        return
+    deliver_many(_job_context(state), deliveries)
 
 
 @people_group.command("away")
@@ -423,6 +452,94 @@ def agents_away(state: State, slack_id: str, until: str | None) -> None:
 def agents_back(state: State, slack_id: str) -> None:
     """Put an agent back into the rotation at their place."""
     _back(state, slack_id)
+
+
+# ---------------------------------------------------------------- tickets
+
+
+@cli.group("tickets")
+def tickets_group() -> None:
+    """Helpdesk tickets: list, show a timeline, assign by hand."""
+
+
+def _when(state: State, moment: datetime) -> str:
+    return moment.astimezone(state.settings.tz).strftime("%Y-%m-%d %H:%M")
+
+
+@tickets_group.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only tickets not yet closed.")
+@click.option("--agent", default=None, help="Only this agent's tickets.")
+@pass_state
+def tickets_list(state: State, open_only: bool, agent: str | None) -> None:
+    """List tickets, newest first."""
+    with state.session() as session:
+        rows = [
+            (
+                f"#{t.id}",
+                t.state,
+                t.tier,
+                t.agent_id or "-",
+                t.reporter_id,
+                _when(state, t.created_at),
+                cut(" ".join(t.summary.split()), 60),
+            )
+            for t in tickets.list_tickets(session, open_only=open_only, agent=agent)
+        ]
+    _print_rows(
+        state, ["ticket", "status", "tier", "agent", "reporter", "created", "summary"], rows
+    )
+
+
+@tickets_group.command("show")
+@click.argument("number", type=click.IntRange(1))
+@pass_state
+def tickets_show(state: State, number: int) -> None:
+    """A ticket with its timeline and the state of every notification."""
+    with state.session() as session:
+        snap = tickets.snapshot(session, number)
+        deliveries = outbox.for_ticket(session, number)
+    ticket = snap.ticket
+    lang = state.lang
+    click.echo(
+        t("ticket.card_title", lang, number=f"#{ticket.id}", tier=ticket.tier)
+        + f" · {ticket.state}"
+    )
+    click.echo(f"{state.msg('col.reporter')}: {ticket.reporter_id} ({snap.reporter_name})")
+    click.echo(f"{state.msg('col.agent')}: {ticket.agent_id or '-'} ({snap.agent_name or '-'})")
+    click.echo(f"{state.msg('col.summary')}: {ticket.summary}")
+    for label, value in (
+        ("ticket.category_label", ticket.category),
+        ("ticket.location_label", ticket.location),
+        ("ticket.urgency_label", ticket.urgency),
+        ("ticket.resolution_label", ticket.resolution),
+    ):
+        if value:
+            click.echo(f"{state.msg(label)}: {value}")
+    click.echo("\n" + state.msg("cli.timeline"))
+    events = [
+        (
+            _when(state, e.created_at),
+            t(f"event.{e.kind}", lang, actor=e.actor_id or "Rekan", agent=e.agent_id or "-"),
+            cut(e.note or "", 80),
+        )
+        for e in snap.events
+    ]
+    _print_rows(state, ["when", "what", "note"], events)
+    click.echo("\n" + state.msg("cli.notifications"))
+    rows = [(d.recipient, d.template, d.state, d.attempts, d.error or "") for d in deliveries]
+    _print_rows(state, ["recipient", "message", "status", "attempts", "error"], rows)
+
+
+@tickets_group.command("assign")
+@click.argument("number", type=click.IntRange(1))
+@click.argument("slack_id")
+@pass_state
+def tickets_assign(state: State, number: int, slack_id: str) -> None:
+    """Give a ticket to a named agent (no rotation turn is used)."""
+    with state.session(write=True) as session:
+        outcome = tickets.assign_to(session=session, number=number, agent=slack_id, now=utcnow())
+    click.echo(state.msg("cli.ticket_assigned", number=f"#{number}", agent=slack_id))
+    _send(state, outcome.deliveries)
 
 
 # ---------------------------------------------------------------- jobs

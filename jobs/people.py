@@ -9,7 +9,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from jobs.context import JobContext
-from storage import people
+from jobs.delivery import deliver_many
+from storage import people, tickets
 from storage.db import session_scope
 from storage.people import SlackProfile
 
@@ -61,7 +62,10 @@ def run_people_sync(ctx: JobContext, now: datetime) -> str:
 
 
 def run_availability(ctx: JobContext, now: datetime) -> str:
+    """Job `availability`: end `away --until` that has passed, then give waiting tickets out."""
     today = now.astimezone(ctx.settings.tz).date()
     with session_scope(ctx.engine, write=True) as session:
         back = people.end_expired_away(session=session, today=today, now=now)
-    return f"back={len(back)}"
+        outcomes = tickets.assign_waiting(session=session, now=now)
+    deliver_many(ctx, [d for o in outcomes for d in o.deliveries], now=now)
+    return f"back={len(back)} assigned={len(outcomes)}"

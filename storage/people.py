@@ -185,11 +185,17 @@ def set_language(*, session: Session, slack_id: str, language: str, now: datetim
 
 
 def set_away(
-    *, session: Session, slack_id: str, now: datetime, until: date | None = None
+    *,
+    session: Session,
+    slack_id: str,
+    now: datetime,
+    until: date | None = None,
+    today: date | None = None,
 ) -> Person:
-    """Mark a person away (leave, sickness) from now, optionally until a date."""
+    """Mark a person away (leave, sickness) from now, optionally until a date (inclusive);
+    `today` is the date on the company clock."""
     person = require(session, slack_id)
-    if until is not None and until < now.date():
+    if until is not None and until < (today or now.date()):
         raise DomainError("error.until_past", until=until.isoformat())
     person.away_since = person.away_since or now
     person.away_until = until

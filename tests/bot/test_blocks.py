@@ -1,0 +1,157 @@
+"""Block Kit builders: pure, valid for slack_sdk.models, escaped and within Slack's sizes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.blocks.common import cut, escape, explain, format_time
+from bot.blocks.home import HomeData, build_home
+from bot.blocks.tickets import (
+    A_ESCALATE,
+    A_RESOLVE,
+    A_TAKE,
+    build_filed,
+    build_lapor_modal,
+    build_note_modal,
+    build_reporter_notice,
+    build_status,
+    build_ticket_card,
+    card_buttons,
+)
+from bot.listeners.tickets import validate_form
+from storage.models import Ticket, TicketEvent
+from storage.tickets import Snapshot
+
+WHEN = datetime(2026, 11, 23, 3, 5, tzinfo=UTC)
+
+
+def make_ticket(**kw: object) -> Ticket:
+    base: dict[str, object] = dict(
+        id=7,
+        source_key="k",
+        reporter_id="U0R",
+        summary="VPN putus",
+        state="open",
+        tier=1,
+        agent_id="U0A",
+        created_at=WHEN,
+        updated_at=WHEN,
+    )
+    base.update(kw)
+    return Ticket(**base)  # type: ignore[arg-type]
+
+
+def valid_blocks(blocks: list[dict]) -> None:
+    assert len(blocks) <= 50
+    for block in blocks:
+        parsed = Block.parse(block)
+        assert parsed is not None
+        parsed.validate_json()
+
+
+def test_escape_and_cut() -> None:
+    assert escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+    assert cut("abcdef", 4) == "abc…"
+    assert cut("abc", 4) == "abc"
+    assert cut("ab&amp;cd", 5) == "ab…"  # never half an escape
+
+
+def test_times_are_shown_in_the_readers_zone() -> None:
+    assert format_time(WHEN, "Asia/Jakarta", "id") == "23 Nov 2026 10:05 WIB"
+    assert format_time(WHEN, "Asia/Jayapura", "en") == "23 Nov. 2026 12:05 WIT"
+
+
+def test_card_buttons_follow_state_tier_and_reader() -> None:
+    assert card_buttons(make_ticket(), recipient_may_act=True) == [A_TAKE, A_ESCALATE, A_RESOLVE]
+    assert card_buttons(make_ticket(state="in_progress"), recipient_may_act=True) == [
+        A_ESCALATE,
+        A_RESOLVE,
+    ]
+    assert card_buttons(make_ticket(tier=2), recipient_may_act=True) == [A_TAKE, A_RESOLVE]
+    assert card_buttons(make_ticket(state="resolved"), recipient_may_act=True) == []
+    assert card_buttons(make_ticket(), recipient_may_act=False) == []
+
+
+def test_card_is_valid_and_escapes() -> None:
+    ticket = make_ticket(
+        summary="<!here> " + "x" * 5000, location="Server <Kantor>", category="vpn", urgency="high"
+    )
+    events = [
+        TicketEvent(ticket_id=7, actor_id="U0R", kind="filed", created_at=WHEN),
+        TicketEvent(
+            ticket_id=7, actor_id="U0A", kind="escalated", note="<@U0X> tolong", created_at=WHEN
+        ),
+    ]
+    snap = Snapshot(ticket, "Rina", "Agus", events)
+    message = build_ticket_card(snap, lang="id", tz="Asia/Jakarta", buttons=[A_TAKE, A_RESOLVE])
+    valid_blocks(message["blocks"])
+    dumped = str(message)
+    assert "<!here>" not in dumped and "<@U0X>" not in dumped and "&lt;Kantor&gt;" in dumped
+    assert len(message["text"]) < 4000
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_builder_validates(lang: str) -> None:
+    ticket = make_ticket(resolution="Restart router", state="resolved")
+    snap = Snapshot(ticket, "Rina", None, [])
+    valid_blocks(
+        build_reporter_notice(
+            snap, "resolved", agent="U0A", lang=lang, tz="Asia/Jakarta", can_reopen=True
+        )["blocks"]
+    )
+    valid_blocks(
+        build_reporter_notice(
+            snap, "escalated", agent=None, lang=lang, tz="Asia/Jakarta", can_reopen=False
+        )["blocks"]
+    )
+    valid_blocks(build_filed(ticket, lang)["blocks"])
+    valid_blocks(build_status([ticket] * 60, lang)["blocks"])
+    for view in (
+        build_lapor_modal(lang),
+        build_note_modal("escalate", ticket, lang),
+        build_note_modal("resolve", ticket, lang),
+    ):
+        View(**view).validate_json()
+    home = build_home(
+        HomeData(
+            lang=lang,
+            open_tickets=[ticket] * 30,
+            recent_tickets=[ticket],
+            agent_tier=1,
+            queue=[ticket],
+        )
+    )
+    View(**home).validate_json()
+    assert len(home["blocks"]) <= 100
+
+
+def test_form_validation() -> None:
+    def v(summary: str, details: str = "", category: str | None = None) -> dict:
+        return {
+            "summary": {"value": {"type": "plain_text_input", "value": summary}},
+            "details": {"value": {"type": "plain_text_input", "value": details}},
+            "category": {
+                "value": {
+                    "type": "static_select",
+                    "selected_option": {"value": category} if category else None,
+                }
+            },
+        }
+
+    assert set(validate_form(v(""), "en")[0]) == {"summary"}
+    assert set(validate_form(v("a" * 151), "en")[0]) == {"summary"}
+    assert set(validate_form(v("ok", "d" * 3001), "en")[0]) == {"details"}
+    assert set(validate_form(v("ok", category="nope"), "en")[0]) == {"category"}
+    errors, cleaned = validate_form(v("  ok  ", category="vpn"), "en")
+    assert errors == {} and cleaned["summary"] == "ok" and cleaned["category"] == "vpn"
+
+
+def test_explain_shows_people_and_times() -> None:
+    text = explain(
+        "ticket.already_taken", {"number": 3, "by": "U0A", "at": WHEN}, "en", "Asia/Makassar"
+    )
+    assert text == "Ticket #3 was already taken by <@U0A> on 23 Nov. 2026 11:05 WITA."
