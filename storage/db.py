@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,9 +59,35 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock:
+    with _WRITERS_GUARD:
+        lock = _WRITERS.get(engine)
+        if lock is None:
+            lock = _WRITERS[engine] = threading.RLock()
+        return lock
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One session per unit of work: commit on success, roll back on error."""
+    if write and is_sqlite(engine):
+        # SQLite has one writer at a time. Threads of one process queue on a lock that is
+        # handed over at once; waiting in SQLite's busy handler instead means sleeps of up
+        # to 100 ms per try, and a convoy under load. The busy timeout still covers other
+        # processes (the CLI next to a running Rekan).
+        with _writer_lock(engine), _session(engine, write=True) as session:
+            yield session
+        return
+    with _session(engine, write=write) as session:
+        yield session
+
+
+@contextmanager
+def _session(engine: Engine, *, write: bool) -> Iterator[Session]:
     bind = engine.execution_options(rekan_write=True) if write else engine
     session = Session(bind=bind, expire_on_commit=False)
     try:

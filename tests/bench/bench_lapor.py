@@ -1,0 +1,191 @@
+"""Benchmark: /lapor under 50 concurrent senders, Rekan against a bare Bolt app.
+
+Runs `rekan run --http` (SQLite in a temporary folder) against the packaged Slack stand-in,
+and, in the same way, a bare Bolt app whose /lapor only acknowledges, served by gunicorn with
+threads. Prints requests per second and acknowledgement latency (p50/p95/p99) for both, and
+for Rekan the time from each filing to the agent's DM recorded by the stand-in (p50/p99) and
+how long the DMs took to drain after the load stopped.
+
+    python tests/bench/bench_lapor.py [--senders 50] [--requests 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.sandbox import SlackStandIn
+
+SECRET = "bench-secret"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def load(port: int, senders: int, total: int, tag: str) -> tuple[float, list[float], dict[int, float]]:
+    """Send `total` distinct signed filings from `senders` threads; returns (rps, latencies, sent-at by ticket)."""
+    verifier = SignatureVerifier(SECRET)
+    latencies: list[float] = []
+    sent_at: dict[int, float] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+    per = total // senders
+
+    def sender(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for i in range(per):
+            user = f"U{tag}{k:03d}{i:04d}"
+            body = urlencode({
+                "team_id": "T0REKAN", "channel_id": "C0GENERAL", "user_id": user, "user_name": user,
+                "command": "/lapor", "text": f"masalah {tag} {k}-{i} tidak bisa", "api_app_id": "A0",
+                "response_url": "http://127.0.0.1:9/r", "trigger_id": f"{tag}.{k}.{i}",
+            })
+            ts = str(int(time.time()))
+            headers = {"Content-Type": "application/x-www-form-urlencoded",
+                       "X-Slack-Request-Timestamp": ts,
+                       "X-Slack-Signature": str(verifier.generate_signature(timestamp=ts, body=body))}
+            start = time.time()
+            try:
+                conn.request("POST", "/slack/events", body=body, headers=headers)
+                response = conn.getresponse()
+                text = response.read().decode()
+            except (OSError, http.client.HTTPException) as exc:
+                with lock:
+                    errors.append(type(exc).__name__)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            elapsed = time.time() - start
+            match = re.search(r"#(\d+)", text)
+            with lock:
+                latencies.append(elapsed)
+                if response.status != 200:
+                    errors.append(str(response.status))
+                if match:
+                    sent_at[int(match.group(1))] = start
+        conn.close()
+
+    threads = [threading.Thread(target=sender, args=(k,)) for k in range(senders)]
+    began = time.time()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.time() - began
+    if errors:
+        print(f"  {tag}: {len(errors)} errors, e.g. {errors[:3]}")
+    return len(latencies) / wall, latencies, sent_at
+
+
+def report(name: str, rps: float, latencies: list[float]) -> None:
+    ms = [x * 1000 for x in latencies]
+    print(f"{name:<10} {rps:8.0f} req/s   ack p50 {pct(ms, 50):6.1f} ms   p95 {pct(ms, 95):6.1f} ms   "
+          f"p99 {pct(ms, 99):6.1f} ms   (n={len(ms)}, mean {statistics.mean(ms):.1f} ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--senders", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--bare-workers", type=int, default=1, help="gunicorn processes for the bare app")
+    args = parser.parse_args()
+
+    with SlackStandIn() as standin, tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
+               "SLACK_API_URL": standin.url, "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+               "REKAN_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+        env.pop("SLACK_APP_TOKEN", None)
+        csv = Path(tmp) / "people.csv"
+        csv.write_text("slack_id,name,email,team,lead_slack_id,timezone\n"
+                       + "".join(f"U0AGENT{c},Agent {c},a{c}@corp.id,IT,,Asia/Jakarta\n" for c in "ABC"))
+        rekan = [sys.executable, "-m", "bot"]
+        subprocess.run([*rekan, "people", "import", str(csv)], env=env, check=True, cwd=tmp, capture_output=True)
+        for c in "ABC":
+            subprocess.run([*rekan, "agents", "add", f"U0AGENT{c}", "--tier", "1"], env=env, check=True,
+                           cwd=tmp, capture_output=True)
+
+        # --- the bare Bolt app under gunicorn with threads
+        bare_port = free_port()
+        workers = args.bare_workers  # default 1: one process, as Rekan is
+        bare = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "16", "-b",
+             f"127.0.0.1:{bare_port}", "--log-level", "warning", "tests.bench.bare_app:app"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        try:
+            wait_port(bare_port, bare)
+            load(bare_port, args.senders, min(200, args.requests), "W")  # warm-up
+            bare_rps, bare_lat, _ = load(bare_port, args.senders, args.requests, "B")
+        finally:
+            bare.terminate()
+            bare.wait()
+
+        # --- Rekan
+        port = free_port()
+        proc = subprocess.Popen([*rekan, "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+                                env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_port(port, proc)
+            rps, lat, sent_at = load(port, args.senders, args.requests, "R")
+            load_end = time.time()
+            standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= len(sent_at), 120)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+        dm_at: dict[int, float] = {}
+        for call in standin.calls("chat.postMessage"):
+            key = ((call.params.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+            match = re.match(r"ticket:(\d+):card", key)
+            if match and call.outcome == "ok":
+                dm_at[int(match.group(1))] = call.at
+        to_dm = [(dm_at[n] - sent_at[n]) * 1000 for n in sent_at if n in dm_at]
+        drain = (max(dm_at.values()) - load_end) if dm_at else float("nan")
+
+        print(f"/lapor, {args.senders} concurrent senders, {args.requests} distinct filings, {os.cpu_count()} cores")
+        report(f"bare ({workers}w×16t gunicorn)", bare_rps, bare_lat)
+        report("rekan", rps, lat)
+        print(f"rekan/bare throughput: {rps / bare_rps:.2f}")
+        if to_dm:
+            print(f"filing→agent DM: p50 {pct(to_dm, 50):.0f} ms   p99 {pct(to_dm, 99):.0f} ms   "
+                  f"({len(to_dm)}/{len(sent_at)} DMs)")
+        print(f"DMs drained {max(drain, 0.0):.2f} s after the load stopped")
+
+
+if __name__ == "__main__":
+    main()
