@@ -40,6 +40,7 @@ class Settings:
     listener_threads: int = 32
     notify_threads: int = 8
     log_level: str = "INFO"
+    escalate_after_seconds: int = 4 * 3600
 
     @property
     def tz(self) -> ZoneInfo:
@@ -78,6 +79,17 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError("config.bad_int", name=name, low=low, high=high, value=raw)
     return value
+
+
+def parse_duration(raw: str) -> int:
+    """'4h', '90m', '1h30m' or a plain number of hours → seconds; ValueError when malformed."""
+    text = raw.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return int(float(text) * 3600)
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?", text)
+    if not match or not any(match.groups()):
+        raise ValueError(raw)
+    return int(match.group(1) or 0) * 3600 + int(match.group(2) or 0) * 60
 
 
 def parse_work_hours(raw: str) -> tuple[time, time]:
@@ -134,6 +146,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("config.bad_log_level", value=log_level)
 
+    escalate_raw = _get(env, "REKAN_ESCALATE_AFTER") or "4h"
+    try:
+        escalate_after = parse_duration(escalate_raw)
+    except ValueError:
+        raise ConfigError(
+            "config.bad_duration", name="REKAN_ESCALATE_AFTER", value=escalate_raw
+        ) from None
+
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -148,4 +168,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         listener_threads=_int(env, "REKAN_LISTENER_THREADS", 32, 1, 512),
         notify_threads=_int(env, "REKAN_NOTIFY_THREADS", 8, 1, 128),
         log_level=log_level,
+        escalate_after_seconds=escalate_after,
     )

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from bot.blocks.common import Message
 from bot.blocks.tickets import (
+    build_agent_notice,
     build_reporter_notice,
     build_ticket_card,
     build_ticket_mirror,
@@ -37,7 +38,7 @@ def reader(session: Session, slack_id: str, settings: Settings) -> tuple[str, st
 
 
 def render(session: Session, row: Delivery, settings: Settings) -> Rendered:
-    if row.template in (tickets.T_CARD, tickets.T_MIRROR, tickets.T_REPORTER):
+    if row.template in (tickets.T_CARD, tickets.T_MIRROR, tickets.T_REPORTER, tickets.T_NOTICE):
         return _render_ticket(session, row, settings)
     raise CannotRender(f"unknown template {row.template}")
 
@@ -61,6 +62,8 @@ def _render_ticket(session: Session, row: Delivery, settings: Settings) -> Rende
         buttons = card_buttons(snap.ticket, recipient_may_act=may_act)
         return Rendered(build_ticket_card(snap, lang=lang, tz=tz, buttons=buttons), version)
     what = str(row.params.get("what"))
+    if row.template == tickets.T_NOTICE:
+        return Rendered(build_agent_notice(snap, what, params=row.params, lang=lang), version)
     agent = row.params.get("agent")
     can_reopen = snap.ticket.state == STATE_RESOLVED
     message = build_reporter_notice(

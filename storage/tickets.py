@@ -38,6 +38,7 @@ LOCATION_MAX = 200
 T_CARD = "ticket.card"
 T_MIRROR = "ticket.mirror"
 T_REPORTER = "ticket.reporter"
+T_NOTICE = "ticket.notice"
 
 
 class AlreadyDone(DomainError):
@@ -130,6 +131,28 @@ def _tell_reporter(
         key=f"ticket:{ticket.id}:reporter:{what}:v{ticket.version}",
         recipient=ticket.reporter_id,
         template=T_REPORTER,
+        params={"ticket": ticket.id, "what": what, **params},
+        ticket_id=ticket.id,
+        now=now,
+    )
+    assert row.id is not None
+    return row.id
+
+
+def _tell_agent(
+    session: Session, ticket: Ticket, what: str, now: datetime, **params: object
+) -> int | None:
+    """A short DM to the ticket's agent (a cancellation, a request from the reporter)."""
+    if ticket.id is None or ticket.agent_id is None:
+        return None
+    count = len(
+        session.exec(select(TicketEvent.id).where(TicketEvent.ticket_id == ticket.id)).all()
+    )
+    row = outbox.enqueue(
+        session,
+        key=f"ticket:{ticket.id}:notice:{what}:{ticket.agent_id}:{count}",
+        recipient=ticket.agent_id,
+        template=T_NOTICE,
         params={"ticket": ticket.id, "what": what, **params},
         ticket_id=ticket.id,
         now=now,
@@ -279,7 +302,8 @@ def check_escalate(session: Session, ticket: Ticket, actor: str) -> None:
     _refuse_closed(session, ticket)
     if ticket.tier >= 2:
         event = _last_event(session, ticket, "escalated")
-        if event is not None:
+        # Its tier-2 agent is told there is no higher tier; anyone else, that it already moved.
+        if event is not None and actor != ticket.agent_id:
             raise AlreadyDone(
                 "ticket.already_escalated",
                 number=ticket.id,
@@ -383,7 +407,54 @@ def cancel(*, session: Session, number: int, actor: str, now: datetime) -> Outco
     ticket.state = STATE_CANCELLED
     _event(session, ticket, "cancelled", actor=actor, now=now)
     _touch(session, ticket, now)
-    return Outcome(ticket, [])
+    told = _tell_agent(session, ticket, "cancelled", now, by=actor)
+    return Outcome(ticket, [told] if told else [])
+
+
+@dataclass
+class EscalationRequest:
+    """What a reporter's `escalate #N` did: asked the agent, or moved the ticket to tier 2."""
+
+    outcome: Outcome
+    escalated: bool
+
+
+def request_escalation(
+    *, session: Session, number: int, actor: str, reason: str, now: datetime, waited_enough: bool
+) -> EscalationRequest:
+    """The reporter asks to escalate: the agent hears the reason at once; a ticket that has
+    waited long enough (`waited_enough`, in working hours) goes to tier 2 by rotation."""
+    ticket = _locked(session, number)
+    if actor != ticket.reporter_id:
+        raise DomainError("ticket.not_reporter", number=number)
+    _refuse_closed(session, ticket)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("ticket.reason_required", number=number)
+    if ticket.tier >= 2:
+        raise DomainError("ticket.already_top", number=number, agent=ticket.agent_id or "-")
+    deliveries: list[int] = []
+    if not waited_enough:
+        _event(
+            session, ticket, "escalation_requested", actor=actor, note=reason[:NOTE_MAX], now=now
+        )
+        _touch(session, ticket, now)
+        told = _tell_agent(
+            session, ticket, "escalation_requested", now, by=actor, reason=reason[:500]
+        )
+        return EscalationRequest(Outcome(ticket, [told] if told else []), escalated=False)
+    previous = ticket.agent_id
+    told = _tell_agent(session, ticket, "escalated_by_reporter", now, by=actor, reason=reason[:500])
+    if told:
+        deliveries.append(told)
+    agent = rotation.take_turn(session, 2, exclude={ticket.reporter_id, previous or ""})
+    ticket.tier = 2
+    _event(session, ticket, "escalated", actor=actor, note=reason[:NOTE_MAX], now=now)
+    _assign(session, ticket, agent, actor=actor, now=now)
+    _touch(session, ticket, now)
+    if agent:
+        deliveries.append(_card(session, ticket, now))
+    return EscalationRequest(Outcome(ticket, deliveries), escalated=True)
 
 
 def assign_to(
@@ -487,3 +558,19 @@ def recent_closed(session: Session, reporter: str, limit: int = 5) -> Sequence[T
         .limit(limit)
     )
     return session.exec(query).all()
+
+
+def may_view(session: Session, ticket: Ticket, actor: str) -> bool:
+    """The reporter, any agent, or an admin may read a ticket."""
+    return (
+        actor == ticket.reporter_id
+        or people.agent_tier(session, actor) is not None
+        or is_admin(session, actor)
+    )
+
+
+def view(session: Session, number: int, actor: str) -> Snapshot:
+    ticket = get(session, number)
+    if not may_view(session, ticket, actor):
+        raise DomainError("ticket.not_visible", number=number)
+    return snapshot(session, number)

@@ -317,3 +317,40 @@ def build_note_modal(kind: str, ticket: Ticket, lang: str) -> dict[str, Any]:
             ),
         ],
     ).to_dict()
+
+
+def build_agent_notice(snap: Snapshot, what: str, *, params: dict[str, Any], lang: str) -> Message:
+    """A short DM to the agent: the reporter cancelled, or asks for an escalation."""
+    ticket = snap.ticket
+    text = t(
+        f"notice.{what}", lang, number=number(ticket.id), by=mention(str(params.get("by") or ""))
+    )
+    blocks = [section(f"{text}\n>{quote(ticket.summary, 500)}")]
+    reason = params.get("reason")
+    if reason:
+        blocks.append(section(f"*{t('notice.reason_label', lang)}:* {quote(str(reason), 1000)}"))
+    return {"text": text, "blocks": blocks}
+
+
+def build_ticket_detail(snap: Snapshot, *, lang: str, tz: str) -> Message:
+    """`/lapor show #N`: the ticket, its facts and timeline, for the asker only."""
+    card = build_ticket_card(snap, lang=lang, tz=tz, buttons=[])
+    history = history_lines(snap, lang, tz)
+    blocks = [b for b in card["blocks"] if b.get("type") != "context"]
+    if history:
+        blocks.append(context("\n".join(history)))
+    return {"text": card["text"], "blocks": blocks}
+
+
+def build_queue(queue: Sequence[Ticket], lang: str) -> Message:
+    if not queue:
+        return {
+            "text": t("home.queue_empty", lang),
+            "blocks": [section(t("home.queue_empty", lang))],
+        }
+    lines = [f"*{t('home.queue', lang, count=len(queue))}*"]
+    lines += [
+        f"• *{number(x.id)}* {quote(x.summary, 120)} — {state_text(x, lang)}" for x in queue[:40]
+    ]
+    text = "\n".join(lines)
+    return {"text": cut(text, 3900), "blocks": [section(text)]}

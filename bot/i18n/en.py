@@ -81,13 +81,7 @@ MESSAGES: dict[str, str] = {
     "error.role_missing": "{slack_id} does not have the role {role}.",
     "error.generic": "Sorry, something went wrong on Rekan's side. Try again in a moment; if it keeps happening, tell an admin.",
     # /lapor
-    "lapor.help": (
-        "*How to use /lapor*\n"
-        "• `/lapor <problem>` — report a problem right away, e.g. `/lapor VPN won't connect from home`\n"
-        "• `/lapor` — open a form with category, location and urgency\n"
-        "• `/lapor status` — list your open tickets\n"
-        "• `/lapor help` — show this help"
-    ),
+    "lapor.help": "*How to use /lapor*\n• `/lapor <problem>` — report a problem right away, e.g. `/lapor VPN won't connect from home`\n• `/lapor` — open a form with category, location and urgency\n• `/lapor status` — your open tickets\n• `/lapor show #12` — details and history of ticket #12\n• `/lapor cancel #12` — cancel your own ticket (no longer needed)\n• `/lapor escalate #12 <reason>` — ask for your ticket to go to tier 2\n• `/lapor reopen #12` — reopen a resolved ticket\n• `/lapor away` / `/lapor back` — mark yourself away / available again\n*For agents:* `/lapor take #12`, `/lapor escalate #12 <note>`, `/lapor resolve #12 <resolution>`, `/lapor queue`, `/lapor claims`\nCommands work in Indonesian too (ambil, eskalasi, selesai, buka, batal, lihat, antrian, klaim, cuti, kembali, bantuan). A command is recognised only when its word is followed by a ticket number written with `#`, or when that one word is the whole text: `/lapor resolve 2 hours but still failing` or `/lapor away status wrong` is filed as a new report.",
     "form.title": "Report a problem",
     "form.submit": "Submit",
     "form.close": "Cancel",
@@ -215,4 +209,28 @@ MESSAGES: dict[str, str] = {
     "cli.ticket_assigned": "Ticket {number} is assigned to {agent}.",
     "cli.waiting_assigned": "{count} waiting tickets are now assigned to agents.",
     "cli.deliveries_left": "{count} messages wait for the running Rekan to send them (SLACK_BOT_TOKEN is not set here).",
+    "config.bad_duration": "{name} must be a duration such as 4h, 90m or 1h30m, not {value!r}",
+    "time.hours": "{hours} h",
+    "time.hours_minutes": "{hours} h {minutes} min",
+    "cmd.take": "You are now working on ticket {number}.",
+    "cmd.resolve": "Ticket {number} is resolved; the reporter has the resolution.",
+    "cmd.reopen": "Ticket {number} is reopened and back with {agent}.",
+    "cmd.cancel": "Ticket {number} is cancelled (no longer needed); its agent has been told.",
+    "cmd.escalate": "Ticket {number} is escalated to tier 2 and now handled by {agent}.",
+    "cmd.escalated_waiting": "Ticket {number} is escalated to tier 2; no tier 2 agent is available yet, it goes to one as soon as someone is.",
+    "cmd.escalation_requested": "Your escalation request for {number} went to {agent}. A ticket moves to tier 2 at your request after waiting {limit} of working time; so far {waited}.",
+    "cmd.escalation_done": "Ticket {number} has waited more than {limit} of working time ({waited}), so it moved to tier 2 and is now handled by {agent}.",
+    "cmd.escalation_done_waiting": "Ticket {number} has waited more than {limit} of working time ({waited}), so it moved to tier 2; no tier 2 agent is available yet, it goes to one as soon as someone is. {agent}",
+    "cmd.away": "You are marked away: no new tickets, check-ins or prompts. Type `/lapor back` when you return.",
+    "cmd.back": "Welcome back; you are available again.",
+    "notice.cancelled": "{by} cancelled ticket {number}: no longer needed.",
+    "notice.escalation_requested": "{by} asks for ticket {number} to be escalated.",
+    "notice.escalated_by_reporter": "{by} asked for an escalation and ticket {number} had waited long enough, so it moved to tier 2.",
+    "notice.reason_label": "Reason",
+    "event.escalation_requested": "{actor} asked for an escalation",
+    "ticket.reason_required": "Give a reason, e.g. `/lapor escalate #{number} I have not been able to work for two days`.",
+    "ticket.already_top": "Ticket #{number} is already at tier 2, handled by {agent}.",
+    "ticket.not_visible": "Ticket #{number} is not yours; only its reporter, agents or admins can see it.",
+    "lapor.not_agent": "Only helpdesk agents have a queue. For your own tickets: `/lapor status`.",
+    "lapor.unknown_command": "Unknown command; see `/lapor help`.",
 }

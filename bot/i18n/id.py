@@ -81,13 +81,7 @@ MESSAGES: dict[str, str] = {
     "error.role_missing": "{slack_id} tidak memiliki peran {role}.",
     "error.generic": "Maaf, ada yang salah di pihak Rekan. Coba lagi sebentar lagi; kalau berulang, hubungi admin.",
     # /lapor
-    "lapor.help": (
-        "*Cara memakai /lapor*\n"
-        "• `/lapor <masalah>` — laporkan masalah sekarang juga, misalnya `/lapor VPN tidak bisa connect dari rumah`\n"
-        "• `/lapor` — buka formulir dengan kategori, lokasi, dan tingkat urgensi\n"
-        "• `/lapor status` — lihat tiket Anda yang masih terbuka\n"
-        "• `/lapor bantuan` — tampilkan petunjuk ini"
-    ),
+    "lapor.help": "*Cara memakai /lapor*\n• `/lapor <masalah>` — laporkan masalah sekarang juga, misalnya `/lapor VPN tidak bisa connect dari rumah`\n• `/lapor` — buka formulir dengan kategori, lokasi, dan urgensi\n• `/lapor status` — tiket Anda yang masih terbuka\n• `/lapor lihat #12` — rincian dan riwayat tiket #12\n• `/lapor batal #12` — batalkan tiket Anda sendiri (tidak diperlukan lagi)\n• `/lapor eskalasi #12 <alasan>` — minta tiket Anda dinaikkan ke tier 2\n• `/lapor buka #12` — buka lagi tiket yang sudah selesai\n• `/lapor cuti` / `/lapor kembali` — tandai Anda sedang tidak ada / tersedia lagi\n*Untuk agen:* `/lapor ambil #12`, `/lapor eskalasi #12 <catatan>`, `/lapor selesai #12 <penyelesaian>`, `/lapor antrian`, `/lapor klaim`\nPerintah juga bisa dalam bahasa Inggris (take, escalate, resolve, reopen, cancel, show, queue, claims, away, back, help). Sebuah perintah hanya dikenali bila kata perintahnya diikuti nomor tiket dengan `#`, atau bila satu kata itu saja isinya: `/lapor selesai 2 jam tapi masih error` atau `/lapor cuti saya belum tercatat` tetap tercatat sebagai laporan baru.",
     "form.title": "Laporkan masalah",
     "form.submit": "Kirim",
     "form.close": "Batal",
@@ -215,4 +209,28 @@ MESSAGES: dict[str, str] = {
     "cli.ticket_assigned": "Tiket {number} diberikan ke {agent}.",
     "cli.waiting_assigned": "{count} tiket yang menunggu kini diberikan ke agen.",
     "cli.deliveries_left": "{count} pesan menunggu dikirim oleh Rekan yang sedang berjalan (SLACK_BOT_TOKEN tidak diisi di sini).",
+    "config.bad_duration": "{name} harus durasi seperti 4h, 90m atau 1h30m, bukan {value!r}",
+    "time.hours": "{hours} jam",
+    "time.hours_minutes": "{hours} jam {minutes} menit",
+    "cmd.take": "Tiket {number} sekarang Anda kerjakan.",
+    "cmd.resolve": "Tiket {number} ditandai selesai; pelapor menerima penyelesaiannya.",
+    "cmd.reopen": "Tiket {number} dibuka lagi dan kembali ke {agent}.",
+    "cmd.cancel": "Tiket {number} dibatalkan (tidak diperlukan lagi); agennya sudah diberi tahu.",
+    "cmd.escalate": "Tiket {number} dieskalasi ke tier 2 dan sekarang ditangani {agent}.",
+    "cmd.escalated_waiting": "Tiket {number} dieskalasi ke tier 2; belum ada agen tier 2 yang tersedia, tiket diteruskan begitu ada.",
+    "cmd.escalation_requested": "Permintaan eskalasi untuk {number} sudah disampaikan ke {agent}. Tiket naik ke tier 2 atas permintaan Anda setelah menunggu {limit} kerja; sejauh ini {waited}.",
+    "cmd.escalation_done": "Tiket {number} sudah menunggu lebih dari {limit} kerja ({waited}), jadi dinaikkan ke tier 2 dan sekarang ditangani {agent}.",
+    "cmd.escalation_done_waiting": "Tiket {number} sudah menunggu lebih dari {limit} kerja ({waited}), jadi dinaikkan ke tier 2; belum ada agen tier 2 yang tersedia, tiket diteruskan begitu ada. {agent}",
+    "cmd.away": "Anda ditandai sedang tidak ada: tidak menerima tiket baru, check-in, atau pengingat. Ketik `/lapor kembali` bila sudah kembali.",
+    "cmd.back": "Selamat datang kembali; Anda tersedia lagi.",
+    "notice.cancelled": "{by} membatalkan tiket {number}: tidak diperlukan lagi.",
+    "notice.escalation_requested": "{by} meminta tiket {number} dieskalasi.",
+    "notice.escalated_by_reporter": "{by} meminta eskalasi dan tiket {number} sudah menunggu cukup lama, jadi naik ke tier 2.",
+    "notice.reason_label": "Alasan",
+    "event.escalation_requested": "{actor} meminta eskalasi",
+    "ticket.reason_required": "Tuliskan alasannya, misalnya `/lapor eskalasi #{number} sudah dua hari belum bisa kerja`.",
+    "ticket.already_top": "Tiket #{number} sudah di tier 2 dan ditangani {agent}.",
+    "ticket.not_visible": "Tiket #{number} bukan milik Anda; hanya pelapor, agen, atau admin yang bisa melihatnya.",
+    "lapor.not_agent": "Hanya agen helpdesk yang punya antrian. Untuk tiket Anda sendiri: `/lapor status`.",
+    "lapor.unknown_command": "Perintah ini tidak dikenal; lihat `/lapor bantuan`.",
 }

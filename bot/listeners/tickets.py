@@ -7,23 +7,24 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot import commands
 from bot.blocks import tickets as blocks
-from bot.blocks.common import build_text_message
+from bot.blocks.common import build_text_message, mention
 from bot.i18n import t
 from bot.runtime import Runtime
-from storage import tickets
+from storage import people, tickets
+from storage.calendar import working_seconds
 from storage.db import session_scope
 from storage.errors import DomainError
+from storage.models import Ticket
 
 log = logging.getLogger(__name__)
-
-HELP_WORDS = {"help", "bantuan"}
-STATUS_WORDS = {"status"}
 
 
 def _number(value: Any) -> int | None:
@@ -81,6 +82,31 @@ def validate_form(
     return errors, cleaned
 
 
+@dataclass
+class Reply:
+    """What a /lapor command acknowledges with, and what to send after."""
+
+    message: dict[str, Any]
+    deliveries: list[int] = field(default_factory=list)
+    refresh: int | None = None
+
+
+def hours_text(seconds: int, lang: str) -> str:
+    hours, minutes = divmod(seconds // 60, 60)
+    return (
+        t("time.hours_minutes", lang, hours=hours, minutes=minutes)
+        if minutes
+        else t("time.hours", lang, hours=hours)
+    )
+
+
+def confirmation(kind: str, ticket: Ticket, lang: str) -> str:
+    n = f"#{ticket.id}"
+    if kind == "escalate" and not ticket.agent_id:
+        return t("cmd.escalated_waiting", lang, number=n)
+    return t(f"cmd.{kind}", lang, number=n, agent=mention(ticket.agent_id))
+
+
 def register(app: App, runtime: Runtime) -> None:
     rt = runtime
 
@@ -103,31 +129,118 @@ def register(app: App, runtime: Runtime) -> None:
     def lapor(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         user = body.get("user_id", "")
         lang = rt.language_of(user)
-        text = (body.get("text") or "").strip()
+        command = commands.parse(body.get("text") or "")
+        if command.kind == "form":
+            ack()
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.build_lapor_modal(lang))
+            return
         try:
-            if not text:
-                ack()
-                client.views_open(
-                    trigger_id=body["trigger_id"], view=blocks.build_lapor_modal(lang)
-                )
-                return
-            word = text.lower()
-            if word in HELP_WORDS:
-                ack(**build_text_message(t("lapor.help", lang)))
-                return
-            if word in STATUS_WORDS:
-                with session_scope(rt.engine) as session:
-                    mine = tickets.list_tickets(session, open_only=True, reporter=user)
-                ack(**blocks.build_status(mine, lang))
-                return
-            outcome = file(
-                user, body.get("user_name", ""), f"cmd:{body.get('trigger_id')}", summary=text
-            )
+            reply = dispatch(command, user, lang, body)
         except DomainError as error:
             ack(**build_text_message(rt.explain(error, user)))
             return
-        ack(**blocks.build_filed(outcome.ticket, lang, repeat=not outcome.created))
-        rt.send(outcome.deliveries)
+        ack(**reply.message)
+        rt.send(reply.deliveries, refresh_ticket=reply.refresh)
+
+    def dispatch(command: commands.Command, user: str, lang: str, body: dict[str, Any]) -> Reply:
+        """Carry out one parsed /lapor command in one transaction."""
+        kind, number, rest = command.kind, command.number, command.rest
+        now = rt.now()
+        if kind == "help":
+            return Reply(build_text_message(t("lapor.help", lang)))
+        if kind == "file":
+            outcome = file(
+                user, body.get("user_name", ""), f"cmd:{body.get('trigger_id')}", summary=rest
+            )
+            return Reply(
+                blocks.build_filed(outcome.ticket, lang, repeat=not outcome.created),
+                outcome.deliveries,
+            )
+        if kind in ("status", "queue", "show"):
+            with session_scope(rt.engine) as session:
+                if kind == "status":
+                    return Reply(
+                        blocks.build_status(
+                            tickets.list_tickets(session, open_only=True, reporter=user), lang
+                        )
+                    )
+                if kind == "queue":
+                    if people.agent_tier(session, user) is None:
+                        raise DomainError("lapor.not_agent")
+                    return Reply(blocks.build_queue(tickets.queue(session, user), lang))
+                assert number is not None
+                snap = tickets.view(session, number, user)
+            return Reply(blocks.build_ticket_detail(snap, lang=lang, tz=rt.reader(user)[1]))
+        with session_scope(rt.engine, write=True) as session:
+            if kind in ("away", "back"):
+                people.ensure(session, user, now=now, name=body.get("user_name", ""))
+                if kind == "away":
+                    people.set_away(session=session, slack_id=user, now=now)
+                    return Reply(build_text_message(t("cmd.away", lang)))
+                people.set_back(session=session, slack_id=user, now=now)
+                handed = tickets.assign_waiting(session=session, now=now)
+                return Reply(
+                    build_text_message(t("cmd.back", lang)),
+                    [d for o in handed for d in o.deliveries],
+                )
+            assert number is not None
+            if kind == "take":
+                outcome = tickets.take(session=session, number=number, actor=user, now=now)
+            elif kind == "resolve":
+                outcome = tickets.resolve(
+                    session=session, number=number, actor=user, resolution=rest, now=now
+                )
+            elif kind == "reopen":
+                outcome = tickets.reopen(
+                    session=session, number=number, actor=user, now=now, note=rest
+                )
+            elif kind == "cancel":
+                outcome = tickets.cancel(session=session, number=number, actor=user, now=now)
+            elif kind == "escalate":
+                ticket = tickets.get(session, number)
+                if ticket.reporter_id == user and not tickets.may_act(session, ticket, user):
+                    return escalation_request(session, ticket, user, rest, lang)
+                outcome = tickets.escalate(
+                    session=session, number=number, actor=user, note=rest, now=now
+                )
+            else:
+                raise DomainError("lapor.unknown_command")
+        return Reply(
+            build_text_message(confirmation(kind, outcome.ticket, lang)), outcome.deliveries, number
+        )
+
+    def escalation_request(session: Any, ticket: Any, user: str, reason: str, lang: str) -> Reply:
+        now = rt.now()
+        settings = rt.settings
+        waited = working_seconds(
+            ticket.created_at,
+            now,
+            tz=settings.tz,
+            work_start=settings.work_start,
+            work_end=settings.work_end,
+        )
+        request = tickets.request_escalation(
+            session=session,
+            number=ticket.id,
+            actor=user,
+            reason=reason,
+            now=now,
+            waited_enough=waited >= settings.escalate_after_seconds,
+        )
+        moved = request.outcome.ticket
+        params = {
+            "number": f"#{moved.id}",
+            "agent": mention(moved.agent_id),
+            "limit": hours_text(settings.escalate_after_seconds, lang),
+            "waited": hours_text(int(waited), lang),
+        }
+        if request.escalated:
+            key = "cmd.escalation_done" if moved.agent_id else "cmd.escalation_done_waiting"
+        else:
+            key = "cmd.escalation_requested"
+        return Reply(
+            build_text_message(t(key, lang, **params)), request.outcome.deliveries, moved.id
+        )
 
     def form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]

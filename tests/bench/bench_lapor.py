@@ -54,10 +54,12 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def load(port: int, senders: int, total: int, tag: str) -> tuple[float, list[float], dict[int, float]]:
+def load(
+    port: int, senders: int, total: int, tag: str
+) -> tuple[float, list[float], dict[int, float]]:
     """Send `total` distinct signed filings from `senders` threads; returns (rps, latencies, sent-at by ticket)."""
     verifier = SignatureVerifier(SECRET)
     latencies: list[float] = []
@@ -70,15 +72,25 @@ def load(port: int, senders: int, total: int, tag: str) -> tuple[float, list[flo
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for i in range(per):
             user = f"U{tag}{k:03d}{i:04d}"
-            body = urlencode({
-                "team_id": "T0REKAN", "channel_id": "C0GENERAL", "user_id": user, "user_name": user,
-                "command": "/lapor", "text": f"masalah {tag} {k}-{i} tidak bisa", "api_app_id": "A0",
-                "response_url": "http://127.0.0.1:9/r", "trigger_id": f"{tag}.{k}.{i}",
-            })
+            body = urlencode(
+                {
+                    "team_id": "T0REKAN",
+                    "channel_id": "C0GENERAL",
+                    "user_id": user,
+                    "user_name": user,
+                    "command": "/lapor",
+                    "text": f"masalah {tag} {k}-{i} tidak bisa",
+                    "api_app_id": "A0",
+                    "response_url": "http://127.0.0.1:9/r",
+                    "trigger_id": f"{tag}.{k}.{i}",
+                }
+            )
             ts = str(int(time.time()))
-            headers = {"Content-Type": "application/x-www-form-urlencoded",
-                       "X-Slack-Request-Timestamp": ts,
-                       "X-Slack-Signature": str(verifier.generate_signature(timestamp=ts, body=body))}
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": str(verifier.generate_signature(timestamp=ts, body=body)),
+            }
             start = time.time()
             try:
                 conn.request("POST", "/slack/events", body=body, headers=headers)
@@ -114,38 +126,76 @@ def load(port: int, senders: int, total: int, tag: str) -> tuple[float, list[flo
 
 def report(name: str, rps: float, latencies: list[float]) -> None:
     ms = [x * 1000 for x in latencies]
-    print(f"{name:<10} {rps:8.0f} req/s   ack p50 {pct(ms, 50):6.1f} ms   p95 {pct(ms, 95):6.1f} ms   "
-          f"p99 {pct(ms, 99):6.1f} ms   (n={len(ms)}, mean {statistics.mean(ms):.1f} ms)")
+    print(
+        f"{name:<10} {rps:8.0f} req/s   ack p50 {pct(ms, 50):6.1f} ms   p95 {pct(ms, 95):6.1f} ms   "
+        f"p99 {pct(ms, 99):6.1f} ms   (n={len(ms)}, mean {statistics.mean(ms):.1f} ms)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--bare-workers", type=int, default=1, help="gunicorn processes for the bare app")
+    parser.add_argument(
+        "--bare-workers", type=int, default=1, help="gunicorn processes for the bare app"
+    )
     args = parser.parse_args()
 
     with SlackStandIn() as standin, tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": standin.url, "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-               "REKAN_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": standin.url,
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+            "REKAN_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
         env.pop("SLACK_APP_TOKEN", None)
         csv = Path(tmp) / "people.csv"
-        csv.write_text("slack_id,name,email,team,lead_slack_id,timezone\n"
-                       + "".join(f"U0AGENT{c},Agent {c},a{c}@corp.id,IT,,Asia/Jakarta\n" for c in "ABC"))
+        csv.write_text(
+            "slack_id,name,email,team,lead_slack_id,timezone\n"
+            + "".join(f"U0AGENT{c},Agent {c},a{c}@corp.id,IT,,Asia/Jakarta\n" for c in "ABC")
+        )
         rekan = [sys.executable, "-m", "bot"]
-        subprocess.run([*rekan, "people", "import", str(csv)], env=env, check=True, cwd=tmp, capture_output=True)
+        subprocess.run(
+            [*rekan, "people", "import", str(csv)],
+            env=env,
+            check=True,
+            cwd=tmp,
+            capture_output=True,
+        )
         for c in "ABC":
-            subprocess.run([*rekan, "agents", "add", f"U0AGENT{c}", "--tier", "1"], env=env, check=True,
-                           cwd=tmp, capture_output=True)
+            subprocess.run(
+                [*rekan, "agents", "add", f"U0AGENT{c}", "--tier", "1"],
+                env=env,
+                check=True,
+                cwd=tmp,
+                capture_output=True,
+            )
 
         # --- the bare Bolt app under gunicorn with threads
         bare_port = free_port()
         workers = args.bare_workers  # default 1: one process, as Rekan is
         bare = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "16", "-b",
-             f"127.0.0.1:{bare_port}", "--log-level", "warning", "tests.bench.bare_app:app"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "--threads",
+                "16",
+                "-b",
+                f"127.0.0.1:{bare_port}",
+                "--log-level",
+                "warning",
+                "tests.bench.bare_app:app",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             wait_port(bare_port, bare)
@@ -157,8 +207,13 @@ def main() -> None:
 
         # --- Rekan
         port = free_port()
-        proc = subprocess.Popen([*rekan, "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
-                                env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [*rekan, "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             wait_port(port, proc)
             rps, lat, sent_at = load(port, args.senders, args.requests, "R")
@@ -177,13 +232,17 @@ def main() -> None:
         to_dm = [(dm_at[n] - sent_at[n]) * 1000 for n in sent_at if n in dm_at]
         drain = (max(dm_at.values()) - load_end) if dm_at else float("nan")
 
-        print(f"/lapor, {args.senders} concurrent senders, {args.requests} distinct filings, {os.cpu_count()} cores")
+        print(
+            f"/lapor, {args.senders} concurrent senders, {args.requests} distinct filings, {os.cpu_count()} cores"
+        )
         report(f"bare ({workers}w×16t gunicorn)", bare_rps, bare_lat)
         report("rekan", rps, lat)
         print(f"rekan/bare throughput: {rps / bare_rps:.2f}")
         if to_dm:
-            print(f"filing→agent DM: p50 {pct(to_dm, 50):.0f} ms   p99 {pct(to_dm, 99):.0f} ms   "
-                  f"({len(to_dm)}/{len(sent_at)} DMs)")
+            print(
+                f"filing→agent DM: p50 {pct(to_dm, 50):.0f} ms   p99 {pct(to_dm, 99):.0f} ms   "
+                f"({len(to_dm)}/{len(sent_at)} DMs)"
+            )
         print(f"DMs drained {max(drain, 0.0):.2f} s after the load stopped")
 
 

@@ -301,7 +301,7 @@ def test_agent_notification_survives_slack_failures(
     reply = sender.command("U0REPORT", "wifi lambat")
     assert "#1" in reply.text
     wait = standin.wait_for
-    wait(lambda: _delivery_state(engine, 1) == "pending", 3)
+    wait(lambda: _delivery(engine, 1).uncertain, 3)
     row = _delivery(engine, 1)
     assert row.uncertain and row.state == "pending"
     ctx = rekan.runtime.jobs
@@ -330,9 +330,3 @@ def _delivery(engine: Engine, ticket_id: int) -> Delivery:
         row = s.exec(select(Delivery).where(Delivery.ticket_id == ticket_id)).first()
         assert row is not None
         return row
-
-
-def _delivery_state(engine: Engine, ticket_id: int) -> str:
-    with session_scope(engine) as s:
-        row = s.exec(select(Delivery).where(Delivery.ticket_id == ticket_id)).first()
-        return row.state if row else ""
