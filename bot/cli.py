@@ -26,7 +26,7 @@ from bot.table import render_table
 from jobs.context import JobContext
 from jobs.delivery import deliver_many
 from jobs.scheduler import find_job, job_specs, next_runs, run_job
-from storage import db, outbox, people, tickets
+from storage import claims, db, outbox, people, resources, tickets
 from storage.errors import DomainError
 from storage.models import ROLE_ADMIN, ROLE_AGENT, ROLE_HR, Person
 from storage.people import IMPORT_REQUIRED, ImportRejected
@@ -540,6 +540,62 @@ def tickets_assign(state: State, number: int, slack_id: str) -> None:
         outcome = tickets.assign_to(session=session, number=number, agent=slack_id, now=utcnow())
     click.echo(state.msg("cli.ticket_assigned", number=f"#{number}", agent=slack_id))
     _send(state, outcome.deliveries)
+
+
+# ---------------------------------------------------------------- resources
+
+
+@cli.group("resources")
+def resources_group() -> None:
+    """Resources that one agent at a time should work on (servers, shared machines)."""
+
+
+@resources_group.command("add")
+@click.argument("name")
+@click.option("--alias", "aliases", multiple=True, help="Another name people use for it.")
+@pass_state
+def resources_add(state: State, name: str, aliases: tuple[str, ...]) -> None:
+    """Register a resource (or add aliases to one)."""
+    with state.session(write=True) as session:
+        resource = resources.add(session=session, name=name, aliases=list(aliases), now=utcnow())
+        found = dict((r.id, a) for r, a in resources.listing(session))
+    click.echo(
+        state.msg(
+            "cli.resource_added",
+            name=resource.name,
+            aliases=", ".join(found.get(resource.id, [])) or "-",
+        )
+    )
+
+
+@resources_group.command("list")
+@pass_state
+def resources_list(state: State) -> None:
+    """List resources, their aliases and who holds them now."""
+    with state.session() as session:
+        held = {
+            c.resource_id: (c.agent_id, c.ticket_id)
+            for c, _ in claims.listing(session, now=utcnow())
+        }
+        rows = [
+            (
+                r.name,
+                ", ".join(a),
+                *((held[r.id][0], f"#{held[r.id][1]}") if r.id in held else ("-", "-")),
+            )
+            for r, a in resources.listing(session)
+        ]
+    _print_rows(state, ["resource", "aliases", "agent", "ticket"], rows)
+
+
+@resources_group.command("remove")
+@click.argument("name")
+@pass_state
+def resources_remove(state: State, name: str) -> None:
+    """Unregister a resource (refused while an open ticket is about it)."""
+    with state.session(write=True) as session:
+        resources.remove(session=session, name=name)
+    click.echo(state.msg("cli.resource_removed", name=name))
 
 
 # ---------------------------------------------------------------- jobs

@@ -41,6 +41,9 @@ class Settings:
     notify_threads: int = 8
     log_level: str = "INFO"
     escalate_after_seconds: int = 4 * 3600
+    repeat_threshold: float = 72.0
+    repeat_window_seconds: int = 24 * 3600
+    claim_hours: float = 4.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -154,6 +157,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "config.bad_duration", name="REKAN_ESCALATE_AFTER", value=escalate_raw
         ) from None
 
+    repeat_raw = _get(env, "REKAN_REPEAT_WINDOW") or "24h"
+    try:
+        repeat_window = parse_duration(repeat_raw)
+    except ValueError:
+        raise ConfigError(
+            "config.bad_duration", name="REKAN_REPEAT_WINDOW", value=repeat_raw
+        ) from None
+    claim_raw = _get(env, "REKAN_CLAIM_HOURS") or "4"
+    try:
+        claim_hours = parse_duration(claim_raw) / 3600
+    except ValueError:
+        raise ConfigError(
+            "config.bad_duration", name="REKAN_CLAIM_HOURS", value=claim_raw
+        ) from None
+
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -169,4 +187,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         notify_threads=_int(env, "REKAN_NOTIFY_THREADS", 8, 1, 128),
         log_level=log_level,
         escalate_after_seconds=escalate_after,
+        repeat_threshold=float(_int(env, "REKAN_REPEAT_THRESHOLD", 72, 1, 100)),
+        repeat_window_seconds=repeat_window,
+        claim_hours=claim_hours,
     )

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.blocks.common import Message
+from bot.blocks.common import Message, format_time
 from bot.blocks.tickets import (
     build_agent_notice,
+    build_claim_expiring,
     build_reporter_notice,
     build_ticket_card,
     build_ticket_mirror,
@@ -16,7 +17,7 @@ from bot.blocks.tickets import (
 )
 from bot.config import Settings
 from storage import tickets
-from storage.models import STATE_RESOLVED, Delivery, Person
+from storage.models import STATE_RESOLVED, Claim, Delivery, Person, Resource
 
 
 class CannotRender(Exception):
@@ -38,6 +39,20 @@ def reader(session: Session, slack_id: str, settings: Settings) -> tuple[str, st
 
 
 def render(session: Session, row: Delivery, settings: Settings) -> Rendered:
+    if row.template == "claim.expiring":
+        claim = session.get(Claim, int(row.params.get("claim", 0)))
+        if claim is None:
+            raise CannotRender("claim is gone")
+        resource = session.get(Resource, claim.resource_id)
+        lang, tz = reader(session, row.recipient, settings)
+        return Rendered(
+            build_claim_expiring(
+                resource.name if resource else "-",
+                claim.ticket_id,
+                format_time(claim.expires_at, tz, lang),
+                lang,
+            )
+        )
     if row.template in (tickets.T_CARD, tickets.T_MIRROR, tickets.T_REPORTER, tickets.T_NOTICE):
         return _render_ticket(session, row, settings)
     raise CannotRender(f"unknown template {row.template}")

@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from jobs import delivery, people
+from jobs import claims, delivery, people
 from jobs.context import JobContext
 from storage.types import utcnow
 
@@ -41,6 +41,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("people-sync", "0 2 * * *", people.run_people_sync),
         JobSpec("availability", "every 5 minutes", people.run_availability),
         JobSpec("deliveries-retry", "every 1 minutes", delivery.run_deliveries_retry),
+        JobSpec("claims-expiry", "every 5 minutes", claims.run_claims_expiry),
     ]
 
 

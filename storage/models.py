@@ -62,8 +62,9 @@ STATE_OPEN = "open"  # assigned, not yet taken
 STATE_IN_PROGRESS = "in_progress"
 STATE_RESOLVED = "resolved"
 STATE_CANCELLED = "cancelled"
+STATE_MERGED = "merged"  # closed as a duplicate of another ticket
 OPEN_STATES = (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS)
-CLOSED_STATES = (STATE_RESOLVED, STATE_CANCELLED)
+CLOSED_STATES = (STATE_RESOLVED, STATE_CANCELLED, STATE_MERGED)
 
 
 class Ticket(SQLModel, table=True):
@@ -82,11 +83,55 @@ class Ticket(SQLModel, table=True):
     agent_id: str | None = Field(
         default=None, foreign_key="person.slack_id", max_length=32, index=True
     )
+    resource_id: int | None = Field(default=None, foreign_key="resource.id", index=True)
+    related_to: int | None = Field(default=None)
+    merged_into: int | None = Field(default=None)
+    repeats: int = Field(default=0)
     resolved_by: str | None = Field(default=None, max_length=32)
     resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class TicketSource(SQLModel, table=True):
+    """Every filing (a command's trigger, a form's view) and the ticket it went to, so a
+    filing Slack sends twice lands once, whether it opened a ticket or joined one."""
+
+    source_key: str = Field(primary_key=True, max_length=255)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    repeat: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Resource(SQLModel, table=True):
+    """Something only one agent should work on at a time (e.g. "Server Kantor 123")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ResourceAlias(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("resource_id", "alias", name="uq_alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource_id: int = Field(foreign_key="resource.id", index=True)
+    alias: str = Field(max_length=200)
+
+
+class Claim(SQLModel, table=True):
+    """An agent working on a resource for a ticket; active while released_at is empty."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource_id: int = Field(foreign_key="resource.id", index=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    agent_id: str = Field(max_length=32)
+    since: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    warned: bool = Field(default=False)
+    released_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    release_reason: str | None = Field(default=None, max_length=32)
 
 
 class TicketEvent(SQLModel, table=True):

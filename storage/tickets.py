@@ -8,25 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from storage import outbox, people, rotation
+from storage import claims, outbox, people, resources, rotation
 from storage.errors import DomainError, NotFound
+from storage.matching import DEFAULT_THRESHOLD, Report, is_repeat
 from storage.models import (
     CLOSED_STATES,
     OPEN_STATES,
     ROLE_ADMIN,
     STATE_CANCELLED,
     STATE_IN_PROGRESS,
+    STATE_MERGED,
     STATE_OPEN,
     STATE_RESOLVED,
     STATE_WAITING,
     Person,
+    Resource,
     Ticket,
     TicketEvent,
+    TicketSource,
 )
+from storage.types import utcnow
 
 CATEGORIES = ("vpn", "hardware", "account", "application", "network", "other")
 URGENCIES = ("low", "normal", "high")
@@ -39,6 +44,8 @@ T_CARD = "ticket.card"
 T_MIRROR = "ticket.mirror"
 T_REPORTER = "ticket.reporter"
 T_NOTICE = "ticket.notice"
+REPEAT_WINDOW = timedelta(hours=24)
+CLAIM_HOURS = 4.0
 
 
 class AlreadyDone(DomainError):
@@ -50,6 +57,7 @@ class Outcome:
     ticket: Ticket
     deliveries: list[int] = field(default_factory=list)
     created: bool = True
+    repeat: bool = False  # the filing joined an open ticket of the same reporter
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,9 @@ class Snapshot:
     reporter_name: str
     agent_name: str | None
     events: list[TicketEvent]
+    resource_name: str | None = None
+    related: tuple[int, ...] = ()
+    claimed_by: str | None = None
 
 
 def get(session: Session, number: int) -> Ticket:
@@ -169,6 +180,85 @@ def _assign(
     _event(session, ticket, "assigned" if agent else "waiting", actor=actor, agent=agent, now=now)
 
 
+def _source(session: Session, source_key: str) -> Outcome | None:
+    """What an earlier delivery of the same filing did."""
+    seen = session.get(TicketSource, source_key)
+    if seen is not None:
+        return Outcome(get(session, seen.ticket_id), [], created=False, repeat=seen.repeat)
+    legacy = session.exec(select(Ticket).where(Ticket.source_key == source_key)).first()
+    return Outcome(legacy, [], created=False) if legacy is not None else None
+
+
+def find_repeat(
+    session: Session,
+    *,
+    reporter_id: str,
+    report: Report,
+    now: datetime,
+    window: timedelta = REPEAT_WINDOW,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Ticket | None:
+    """The reporter's open ticket (filed or updated within `window`) this report repeats."""
+    candidates = session.exec(
+        select(Ticket)
+        .where(
+            Ticket.reporter_id == reporter_id,
+            col(Ticket.state).in_(OPEN_STATES),
+            col(Ticket.updated_at) >= now - window,
+        )
+        .order_by(col(Ticket.updated_at).desc())
+    ).all()
+    for ticket in candidates:
+        old = Report(
+            " ".join(x for x in (ticket.summary, ticket.details or "") if x),
+            ticket.category,
+            frozenset({ticket.resource_id}) if ticket.resource_id else frozenset(),
+        )
+        if is_repeat(report, old, threshold=threshold):
+            return ticket
+    return None
+
+
+def _attach(
+    session: Session, ticket: Ticket, *, reporter_id: str, text: str, source_key: str, now: datetime
+) -> Outcome:
+    """A repeat joins the open ticket: no new agent, one short DM to the one it has."""
+    assert ticket.id is not None
+    ticket.repeats += 1
+    _event(session, ticket, "followup", actor=reporter_id, note=text[:NOTE_MAX], now=now)
+    _touch(session, ticket, now)
+    session.add(
+        TicketSource(source_key=source_key, ticket_id=ticket.id, repeat=True, created_at=now)
+    )
+    told = _tell_agent(
+        session,
+        ticket,
+        "asked_again",
+        now,
+        by=reporter_id,
+        count=ticket.repeats + 1,
+        reason=text[:500],
+    )
+    return Outcome(ticket, [told] if told else [], created=False, repeat=True)
+
+
+def _resource_holder(session: Session, resource_id: int, reporter_id: str) -> Ticket | None:
+    """An open ticket about the same resource whose agent is available to take this one too."""
+    available = {a for tier in (1, 2) for _, a in rotation.available_agents(session, tier)}
+    holders = session.exec(
+        select(Ticket)
+        .where(
+            Ticket.resource_id == resource_id,
+            col(Ticket.state).in_((STATE_OPEN, STATE_IN_PROGRESS)),
+        )
+        .order_by(col(Ticket.id))
+    ).all()
+    for holder in holders:
+        if holder.agent_id in available and holder.agent_id != reporter_id:
+            return holder
+    return None
+
+
 def file_ticket(
     *,
     session: Session,
@@ -182,11 +272,17 @@ def file_ticket(
     location: str | None = None,
     urgency: str | None = None,
     triage_channel: str | None = None,
+    repeat_window: timedelta = REPEAT_WINDOW,
+    repeat_threshold: float = DEFAULT_THRESHOLD,
+    force_new: bool = False,
+    into: int | None = None,
 ) -> Outcome:
-    """File a ticket and give it to the next tier-1 agent; the same source_key files once."""
-    existing = session.exec(select(Ticket).where(Ticket.source_key == source_key)).first()
-    if existing is not None:
-        return Outcome(existing, [], created=False)
+    """File a problem: a repeat of the reporter's open ticket joins it; a problem about a
+    resource an open ticket holds goes to that ticket's agent; anything else goes to the next
+    tier-1 agent. The same source_key is handled once."""
+    earlier = _source(session, source_key)
+    if earlier is not None:
+        return earlier
     summary = summary.strip()
     if not summary:
         raise DomainError("ticket.summary_required")
@@ -194,25 +290,93 @@ def file_ticket(
         raise DomainError("ticket.bad_category", category=category)
     if urgency is not None and urgency not in URGENCIES:
         raise DomainError("ticket.bad_urgency", urgency=urgency)
+    details = (details or "").strip() or None
+    location = (location or "").strip()[:LOCATION_MAX] or None
     people.ensure(session, reporter_id, now=now, name=reporter_name)
-    agent = rotation.take_turn(session, 1, exclude={reporter_id})
+    # One filing of a reporter at a time, and one per resource: concurrent repeats must see
+    # each other (PostgreSQL; SQLite writers are serialised anyway).
+    session.exec(
+        select(Person.slack_id).where(Person.slack_id == reporter_id).with_for_update()
+    ).first()
+    resource_id = resources.named_in(session, location, summary, details)
+    if resource_id is not None:
+        session.exec(
+            select(Resource.id).where(Resource.id == resource_id).with_for_update()
+        ).first()
+    text = " ".join(x for x in (summary, details or "") if x)
+    if into is not None:
+        target = _locked(session, into)
+        if target.reporter_id != reporter_id or target.state not in OPEN_STATES:
+            raise DomainError("ticket.cannot_add", number=into)
+        return _attach(
+            session, target, reporter_id=reporter_id, text=text, source_key=source_key, now=now
+        )
+    if not force_new:
+        report = Report(text, category, frozenset({resource_id}) if resource_id else frozenset())
+        repeat = find_repeat(
+            session,
+            reporter_id=reporter_id,
+            report=report,
+            now=now,
+            window=repeat_window,
+            threshold=repeat_threshold,
+        )
+        if repeat is not None:
+            locked = _locked(session, repeat.id or 0)
+            return _attach(
+                session, locked, reporter_id=reporter_id, text=text, source_key=source_key, now=now
+            )
+    holder = _resource_holder(session, resource_id, reporter_id) if resource_id else None
     ticket = Ticket(
         source_key=source_key,
         reporter_id=reporter_id,
         summary=summary,
-        details=(details or "").strip() or None,
+        details=details,
         category=category,
-        location=(location or "").strip()[:LOCATION_MAX] or None,
+        location=location,
         urgency=urgency,
-        tier=1,
+        tier=holder.tier if holder else 1,
+        resource_id=resource_id,
+        related_to=holder.id if holder else None,
         created_at=now,
         updated_at=now,
     )
     session.add(ticket)
     session.flush()
+    assert ticket.id is not None
+    session.add(TicketSource(source_key=source_key, ticket_id=ticket.id, created_at=now))
     _event(session, ticket, "filed", actor=reporter_id, now=now)
-    _assign(session, ticket, agent, actor=None, now=now)
-    deliveries = [_card(session, ticket, now)] if agent else []
+    deliveries: list[int] = []
+    if holder is not None:
+        # The same resource is already being worked on: same agent, no rotation turn used.
+        _assign(session, ticket, holder.agent_id, actor=None, now=now)
+        _event(
+            session,
+            ticket,
+            "related",
+            actor=None,
+            agent=holder.agent_id,
+            note=f"#{holder.id}",
+            now=now,
+        )
+        holder_locked = _locked(session, holder.id or 0)
+        if holder_locked.related_to is None:
+            holder_locked.related_to = ticket.id
+        _event(
+            session,
+            holder_locked,
+            "related",
+            actor=None,
+            agent=holder.agent_id,
+            note=f"#{ticket.id}",
+            now=now,
+        )
+        _touch(session, holder_locked, now)
+    else:
+        agent = rotation.take_turn(session, 1, exclude={reporter_id})
+        _assign(session, ticket, agent, actor=None, now=now)
+    if ticket.agent_id:
+        deliveries.append(_card(session, ticket, now))
     if triage_channel:
         row = outbox.enqueue(
             session,
@@ -270,9 +434,20 @@ def _refuse_closed(session: Session, ticket: Ticket) -> None:
         )
     if ticket.state == STATE_CANCELLED:
         raise DomainError("ticket.cancelled", number=ticket.id)
+    if ticket.state == STATE_MERGED:
+        raise DomainError("ticket.merged", number=ticket.id, into=ticket.merged_into)
 
 
-def take(*, session: Session, number: int, actor: str, now: datetime) -> Outcome:
+def take(
+    *,
+    session: Session,
+    number: int,
+    actor: str,
+    now: datetime,
+    confirm: bool = False,
+    claim_hours: float = CLAIM_HOURS,
+) -> Outcome:
+    """Start work on a ticket; with a resource, claim it (confirm to take it over)."""
     ticket = _locked(session, number)
     _refuse_closed(session, ticket)
     if ticket.state == STATE_IN_PROGRESS and ticket.agent_id == actor:
@@ -284,6 +459,8 @@ def take(*, session: Session, number: int, actor: str, now: datetime) -> Outcome
             at=event.created_at if event else ticket.updated_at,
         )
     _require_actor(session, ticket, actor)
+    if not confirm:
+        claims.check(session, ticket, actor, now=now)
     deliveries: list[int] = []
     changed_hands = ticket.agent_id != actor
     if changed_hands:
@@ -291,6 +468,7 @@ def take(*, session: Session, number: int, actor: str, now: datetime) -> Outcome
         ticket.agent_id = actor
     ticket.state = STATE_IN_PROGRESS
     _event(session, ticket, "taken", actor=actor, agent=actor, now=now)
+    claims.take(session, ticket, actor, now=now, hours=claim_hours)
     _touch(session, ticket, now)
     if changed_hands:
         deliveries.append(_tell_reporter(session, ticket, "assigned", now, agent=actor))
@@ -332,6 +510,7 @@ def escalate(*, session: Session, number: int, actor: str, note: str, now: datet
     ticket.tier = 2
     _event(session, ticket, "escalated", actor=actor, note=note[:NOTE_MAX], now=now)
     _assign(session, ticket, agent, actor=actor, now=now)
+    claims.hand_over(session, ticket, agent, now=now)
     _touch(session, ticket, now)
     deliveries = [_tell_reporter(session, ticket, "escalated", now, agent=agent)]
     if agent:
@@ -351,6 +530,7 @@ def resolve(
     ticket.resolved_by = actor
     ticket.resolution = resolution[:NOTE_MAX]
     _event(session, ticket, "resolved", actor=actor, note=ticket.resolution, now=now)
+    claims.release_ticket(session, ticket, now=now, reason="resolved")
     _touch(session, ticket, now)
     return Outcome(ticket, [_tell_reporter(session, ticket, "resolved", now, agent=actor)])
 
@@ -406,6 +586,7 @@ def cancel(*, session: Session, number: int, actor: str, now: datetime) -> Outco
     _refuse_closed(session, ticket)
     ticket.state = STATE_CANCELLED
     _event(session, ticket, "cancelled", actor=actor, now=now)
+    claims.release_ticket(session, ticket, now=now, reason="cancelled")
     _touch(session, ticket, now)
     told = _tell_agent(session, ticket, "cancelled", now, by=actor)
     return Outcome(ticket, [told] if told else [])
@@ -451,6 +632,7 @@ def request_escalation(
     ticket.tier = 2
     _event(session, ticket, "escalated", actor=actor, note=reason[:NOTE_MAX], now=now)
     _assign(session, ticket, agent, actor=actor, now=now)
+    claims.hand_over(session, ticket, agent, now=now)
     _touch(session, ticket, now)
     if agent:
         deliveries.append(_card(session, ticket, now))
@@ -514,11 +696,20 @@ def snapshot(session: Session, number: int) -> Snapshot:
     events = session.exec(
         select(TicketEvent).where(TicketEvent.ticket_id == number).order_by(col(TicketEvent.id))
     ).all()
+    resource = session.get(Resource, ticket.resource_id) if ticket.resource_id else None
+    holders = (
+        [c.agent_id for c in claims.active(session, now=utcnow(), resource_id=ticket.resource_id)]
+        if resource
+        else []
+    )
     return Snapshot(
         ticket=ticket,
         reporter_name=reporter.name if reporter else ticket.reporter_id,
         agent_name=agent.name if agent else None,
         events=list(events),
+        resource_name=resource.name if resource else None,
+        related=tuple(related(session, ticket)),
+        claimed_by=holders[0] if holders else None,
     )
 
 
@@ -574,3 +765,57 @@ def view(session: Session, number: int, actor: str) -> Snapshot:
     if not may_view(session, ticket, actor):
         raise DomainError("ticket.not_visible", number=number)
     return snapshot(session, number)
+
+
+def merge(*, session: Session, number: int, into: int, actor: str, now: datetime) -> Outcome:
+    """Close `number` as a duplicate of the open ticket `into`; its text joins `into`."""
+    if number == into:
+        raise DomainError("merge.self", number=number)
+    duplicate = _locked(session, number)
+    _refuse_closed(session, duplicate)
+    _require_actor(session, duplicate, actor)
+    target = _locked(session, into)
+    seen = {number}
+    hop: Ticket | None = target
+    while hop is not None and hop.merged_into is not None:
+        if hop.merged_into in seen:
+            raise DomainError("merge.loop", number=number, into=into)
+        seen.add(hop.merged_into)
+        hop = session.get(Ticket, hop.merged_into)
+    if target.state not in OPEN_STATES:
+        raise DomainError("merge.closed", into=into)
+    duplicate.state, duplicate.merged_into = STATE_MERGED, into
+    _event(session, duplicate, "merged", actor=actor, note=f"#{into}", now=now)
+    claims.release_ticket(session, duplicate, now=now, reason="merged")
+    _touch(session, duplicate, now)
+    text = " ".join(x for x in (duplicate.summary, duplicate.details or "") if x)
+    target.repeats += 1
+    _event(session, target, "merged_in", actor=actor, note=f"#{number}: {text}"[:NOTE_MAX], now=now)
+    _touch(session, target, now)
+    deliveries = [
+        _tell_reporter(session, duplicate, "merged", now, into=into, agent=target.agent_id)
+    ]
+    told = _tell_agent(
+        session, target, "merged_in", now, by=actor, duplicate=number, reason=text[:500]
+    )
+    if told:
+        deliveries.append(told)
+    return Outcome(duplicate, deliveries)
+
+
+def related(session: Session, ticket: Ticket) -> list[int]:
+    """Numbers of the open tickets about the same resource, and the one it was routed by."""
+    found = {ticket.related_to} if ticket.related_to else set()
+    if ticket.resource_id:
+        found |= {
+            t
+            for t in session.exec(
+                select(Ticket.id).where(
+                    Ticket.resource_id == ticket.resource_id,
+                    col(Ticket.state).in_(OPEN_STATES),
+                    Ticket.id != ticket.id,
+                )
+            ).all()
+            if t is not None
+        }
+    return sorted(n for n in found if n is not None)

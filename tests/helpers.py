@@ -69,11 +69,13 @@ def wait_calls(standin: SlackStandIn, method: str, count: int = 1, timeout: floa
 
 
 def buttons(message: Message) -> list[str]:
+    """The action ids of the message's buttons (not its overflow menu)."""
     return [
         e.get("action_id", "")
         for b in message.blocks or []
         if b.get("type") == "actions"
         for e in b.get("elements", [])
+        if e.get("type") == "button"
     ]
 
 

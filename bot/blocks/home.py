@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, DividerBlock
 from slack_sdk.models.views import View
 
 from bot.blocks.common import context, header, quote, section
-from bot.blocks.tickets import number, state_text
+from bot.blocks.tickets import build_claims, number, state_text
 from bot.i18n import t
 from storage.models import Ticket
 
@@ -26,6 +26,8 @@ class HomeData:
     agent_tier: int | None = None
     away: bool = False
     queue: Sequence[Ticket] = field(default_factory=list)
+    claims: Sequence[tuple[Any, str]] = ()
+    tz: str = "Asia/Jakarta"
 
 
 def _ticket_lines(items: Sequence[Ticket], lang: str) -> str:
@@ -60,6 +62,7 @@ def build_home(data: HomeData) -> dict[str, Any]:
             blocks.append(section(_ticket_lines(data.queue, lang)))
         else:
             blocks.append(context(t("home.queue_empty", lang)))
+        blocks.extend(build_claims(data.claims, lang=lang, tz=data.tz)["blocks"])
         blocks.append(DividerBlock().to_dict())
     blocks.append(section(f"*{t('home.my_open', lang, count=len(data.open_tickets))}*"))
     if data.open_tickets:

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     InputBlock,
     Option,
+    OverflowMenuElement,
     PlainTextInputElement,
     PlainTextObject,
     StaticSelectElement,
@@ -37,6 +38,13 @@ A_TAKE = "ticket_take"
 A_ESCALATE = "ticket_escalate"
 A_RESOLVE = "ticket_resolve"
 A_REOPEN = "ticket_reopen"
+A_MORE = "ticket_more"
+A_TAKE_CONFIRM = "ticket_take_confirm"
+A_TAKE_LEAVE = "ticket_take_leave"
+A_REPEAT_ADD = "repeat_add"
+A_REPEAT_NEW = "repeat_new"
+V_MERGE = "ticket_merge"
+B_TARGET = "target"
 V_FORM = "lapor_form"
 V_ESCALATE = "ticket_escalate_note"
 V_RESOLVE = "ticket_resolve_note"
@@ -88,6 +96,21 @@ def _facts(snap: Snapshot, lang: str, tz: str) -> str:
         lines.append(f"*{t('ticket.location_label', lang)}:* {quote(ticket.location, 200)}")
     if ticket.urgency:
         lines.append(f"*{t('ticket.urgency_label', lang)}:* {t('urgency.' + ticket.urgency, lang)}")
+    if snap.resource_name:
+        held = (
+            t("ticket.claimed_by", lang, agent=mention(snap.claimed_by))
+            if snap.claimed_by
+            else t("ticket.unclaimed", lang)
+        )
+        lines.append(
+            f"*{t('ticket.resource_label', lang)}:* {quote(snap.resource_name, 200)} · {held}"
+        )
+    if snap.related:
+        lines.append(
+            f"*{t('ticket.related_label', lang)}:* " + ", ".join(number(n) for n in snap.related)
+        )
+    if ticket.repeats:
+        lines.append(t("ticket.repeats", lang, count=ticket.repeats + 1))
     return "\n".join(lines)
 
 
@@ -138,12 +161,14 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
         blocks.append(context("\n".join(history)))
     if buttons:
         styles = {A_TAKE: "primary"}
-        blocks.append(
-            ActionsBlock(
-                block_id=f"ticket:{ticket.id}",
-                elements=[_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons],
-            ).to_dict()
+        elements: list[Any] = [_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons]
+        elements.append(
+            OverflowMenuElement(
+                action_id=A_MORE,
+                options=[Option(value=f"merge:{ticket.id}", text=cut(t("button.merge", lang), 75))],
+            )
         )
+        blocks.append(ActionsBlock(block_id=f"ticket:{ticket.id}", elements=elements).to_dict())
     text = t(
         "ticket.card_text",
         lang,
@@ -181,6 +206,10 @@ def build_reporter_notice(
     n = number(ticket.id)
     if what == "escalated" and not agent:
         text = t("reporter.escalated_waiting", lang, number=n)
+    elif what == "merged":
+        text = t(
+            "reporter.merged", lang, number=n, into=f"#{ticket.merged_into}", agent=mention(agent)
+        )
     else:
         text = t(f"reporter.{what}", lang, number=n, agent=mention(agent))
     blocks = [section(f"{text}\n>{quote(ticket.summary, 500)}")]
@@ -198,9 +227,18 @@ def build_reporter_notice(
     return {"text": text, "blocks": blocks}
 
 
-def build_filed(ticket: Ticket, lang: str, *, repeat: bool = False) -> Message:
+def build_filed(
+    ticket: Ticket, lang: str, *, repeat: bool = False, joined: bool = False
+) -> Message:
     """The reporter's confirmation, sent as the acknowledgement itself."""
     n = number(ticket.id)
+    if joined:
+        text = (
+            t("lapor.joined", lang, number=n, agent=mention(ticket.agent_id))
+            if ticket.agent_id
+            else t("lapor.joined_waiting", lang, number=n)
+        )
+        return {"text": text, "blocks": [section(text), context(f">{quote(ticket.summary, 500)}")]}
     if ticket.agent_id:
         text = t("lapor.filed", lang, number=n, agent=mention(ticket.agent_id))
     else:
@@ -285,9 +323,9 @@ def build_lapor_modal(lang: str) -> dict[str, Any]:
     return view.to_dict()
 
 
-def build_filed_view(ticket: Ticket, lang: str) -> dict[str, Any]:
-    """What the form turns into once the ticket is filed."""
-    message = build_filed(ticket, lang)
+def build_filed_view(ticket: Ticket, lang: str, *, joined: bool = False) -> dict[str, Any]:
+    """What the form turns into once the ticket is filed (or the report joined one)."""
+    message = build_filed(ticket, lang, joined=joined)
     return View(
         type="modal",
         title=PlainTextObject(text=cut(t("form.title", lang), 24)),
@@ -323,7 +361,12 @@ def build_agent_notice(snap: Snapshot, what: str, *, params: dict[str, Any], lan
     """A short DM to the agent: the reporter cancelled, or asks for an escalation."""
     ticket = snap.ticket
     text = t(
-        f"notice.{what}", lang, number=number(ticket.id), by=mention(str(params.get("by") or ""))
+        f"notice.{what}",
+        lang,
+        number=number(ticket.id),
+        by=mention(str(params.get("by") or "")),
+        count=params.get("count", 2),
+        duplicate=f"#{params.get('duplicate')}",
     )
     blocks = [section(f"{text}\n>{quote(ticket.summary, 500)}")]
     reason = params.get("reason")
@@ -354,3 +397,123 @@ def build_queue(queue: Sequence[Ticket], lang: str) -> Message:
     ]
     text = "\n".join(lines)
     return {"text": cut(text, 3900), "blocks": [section(text)]}
+
+
+def build_claim_conflict(
+    ticket_number: int, *, resource: str, agent: str, held_on: int, since: str, lang: str
+) -> Message:
+    """Take on a resource someone else holds: who, on which ticket, since when; confirm first."""
+    text = t(
+        "claim.held",
+        lang,
+        resource=quote(resource, 200),
+        agent=mention(agent),
+        number=f"#{held_on}",
+        since=since,
+    )
+    actions = ActionsBlock(
+        block_id=f"claim:{ticket_number}",
+        elements=[
+            ButtonElement(
+                text=t("button.take_anyway", lang),
+                action_id=A_TAKE_CONFIRM,
+                value=str(ticket_number),
+                style="danger",
+            ),
+            ButtonElement(
+                text=t("button.leave_it", lang), action_id=A_TAKE_LEAVE, value=str(ticket_number)
+            ),
+        ],
+    )
+    return {"text": text, "blocks": [section(text), actions.to_dict()]}
+
+
+def build_claims(items: Sequence[tuple[Any, str]], *, lang: str, tz: str) -> Message:
+    """Active resource claims: resource, agent, ticket, since."""
+    if not items:
+        return {"text": t("claim.none", lang), "blocks": [section(t("claim.none", lang))]}
+    lines = [f"*{t('claim.title', lang, count=len(items))}*"]
+    for claim, name in items[:40]:
+        lines.append(
+            t(
+                "claim.line",
+                lang,
+                resource=quote(name, 100),
+                agent=mention(claim.agent_id),
+                number=f"#{claim.ticket_id}",
+                since=format_time(claim.since, tz, lang),
+            )
+        )
+    text = "\n".join(lines)
+    return {"text": cut(text, 3900), "blocks": [section(text)]}
+
+
+def build_merge_modal(ticket: Ticket, lang: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=V_MERGE,
+        private_metadata=json.dumps({"ticket": ticket.id}),
+        title=PlainTextObject(text=cut(t("merge.title", lang, number=number(ticket.id)), 24)),
+        submit=PlainTextObject(text=cut(t("merge.submit", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
+        blocks=[
+            section(f">{quote(ticket.summary, 500)}"),
+            InputBlock(
+                block_id=B_TARGET,
+                label=t("merge.label", lang),
+                element=PlainTextInputElement(
+                    action_id=FIELD, max_length=12, placeholder=cut(t("merge.hint", lang), 150)
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def build_repeat_choice(existing: Ticket, form: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The form found an open ticket of the reporter's that looks the same: add to it, or file anew."""
+    text = t("lapor.looks_like", lang, number=number(existing.id), agent=mention(existing.agent_id))
+    return View(
+        type="modal",
+        callback_id="lapor_repeat",
+        private_metadata=json.dumps({"form": form, "ticket": existing.id})[:3000],
+        title=PlainTextObject(text=cut(t("form.title", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
+        blocks=[
+            section(text),
+            context(f">{quote(existing.summary, 500)}"),
+            ActionsBlock(
+                block_id="repeat",
+                elements=[
+                    ButtonElement(
+                        text=cut(t("button.add_to", lang, number=number(existing.id)), 75),
+                        action_id=A_REPEAT_ADD,
+                        value=str(existing.id),
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text=t("button.file_new", lang), action_id=A_REPEAT_NEW, value="new"
+                    ),
+                ],
+            ).to_dict(),
+        ],
+    ).to_dict()
+
+
+def build_message_view(text: str, lang: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        title=PlainTextObject(text=cut(t("form.title", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.done", lang), 24)),
+        blocks=[section(text)],
+    ).to_dict()
+
+
+def build_claim_expiring(resource: str, ticket_number: int, until: str, lang: str) -> Message:
+    text = t(
+        "claim.expiring",
+        lang,
+        resource=quote(resource, 200),
+        number=f"#{ticket_number}",
+        until=until,
+    )
+    return {"text": text, "blocks": [section(text)]}

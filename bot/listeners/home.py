@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 
 from bot.blocks.home import A_AVAILABILITY, HomeData, build_home
 from bot.runtime import Runtime
-from storage import people, tickets
+from storage import claims, people, tickets
 from storage.db import session_scope
 from storage.errors import DomainError
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def home_data(rt: Runtime, user: str) -> HomeData:
-    lang = rt.language_of(user)
+    lang, tz = rt.reader(user)
     with session_scope(rt.engine) as session:
         person = people.get(session, user)
         tier = people.agent_tier(session, user)
@@ -28,6 +28,8 @@ def home_data(rt: Runtime, user: str) -> HomeData:
             agent_tier=tier,
             away=bool(person and person.is_away),
             queue=tickets.queue(session, user) if tier is not None else [],
+            claims=claims.listing(session, now=rt.now()) if tier is not None else [],
+            tz=tz,
         )
 
 

@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -15,13 +16,14 @@ from slack_sdk import WebClient
 
 from bot import commands
 from bot.blocks import tickets as blocks
-from bot.blocks.common import build_text_message, mention
+from bot.blocks.common import build_text_message, format_time, mention
 from bot.i18n import t
 from bot.runtime import Runtime
-from storage import people, tickets
+from storage import claims, people, resources, tickets
 from storage.calendar import working_seconds
 from storage.db import session_scope
 from storage.errors import DomainError
+from storage.matching import Report
 from storage.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,15 @@ def hours_text(seconds: int, lang: str) -> str:
     )
 
 
+def filed_message(outcome: tickets.Outcome, lang: str) -> dict[str, Any]:
+    return blocks.build_filed(
+        outcome.ticket,
+        lang,
+        repeat=not outcome.created and not outcome.repeat,
+        joined=outcome.repeat,
+    )
+
+
 def confirmation(kind: str, ticket: Ticket, lang: str) -> str:
     n = f"#{ticket.id}"
     if kind == "escalate" and not ticket.agent_id:
@@ -109,6 +120,18 @@ def confirmation(kind: str, ticket: Ticket, lang: str) -> str:
 
 def register(app: App, runtime: Runtime) -> None:
     rt = runtime
+
+    def conflict_message(conflict: claims.ClaimConflict, user: str) -> dict[str, Any]:
+        lang, tz = rt.reader(user)
+        p = conflict.params
+        return blocks.build_claim_conflict(
+            int(p["ticket"]),
+            resource=str(p["resource"]),
+            agent=str(p["agent"]),
+            held_on=int(p["number"]),
+            since=format_time(p["since"], tz, lang),
+            lang=lang,
+        )
 
     def refuse(respond: Respond, text: str) -> None:
         """An ephemeral answer in the conversation where the click happened."""
@@ -156,6 +179,10 @@ def register(app: App, runtime: Runtime) -> None:
                 blocks.build_filed(outcome.ticket, lang, repeat=not outcome.created),
                 outcome.deliveries,
             )
+        if kind == "claims":
+            with session_scope(rt.engine) as session:
+                held = claims.listing(session, now=now)
+            return Reply(blocks.build_claims(held, lang=lang, tz=rt.reader(user)[1]))
         if kind in ("status", "queue", "show"):
             with session_scope(rt.engine) as session:
                 if kind == "status":
@@ -185,7 +212,16 @@ def register(app: App, runtime: Runtime) -> None:
                 )
             assert number is not None
             if kind == "take":
-                outcome = tickets.take(session=session, number=number, actor=user, now=now)
+                try:
+                    outcome = tickets.take(
+                        session=session,
+                        number=number,
+                        actor=user,
+                        now=now,
+                        claim_hours=rt.settings.claim_hours,
+                    )
+                except claims.ClaimConflict as conflict:
+                    return Reply(conflict_message(conflict, user))
             elif kind == "resolve":
                 outcome = tickets.resolve(
                     session=session, number=number, actor=user, resolution=rest, now=now
@@ -249,12 +285,33 @@ def register(app: App, runtime: Runtime) -> None:
         if errors:
             ack(response_action="errors", errors=errors)
             return
+        with session_scope(rt.engine) as session:
+            resource = resources.named_in(
+                session, fields["location"], fields["summary"], fields["details"]
+            )
+            text = " ".join(str(fields[k]) for k in ("summary", "details") if fields[k])
+            looks_like = tickets.find_repeat(
+                session,
+                reporter_id=user,
+                now=rt.now(),
+                report=Report(
+                    text, fields["category"], frozenset({resource}) if resource else frozenset()
+                ),
+                window=timedelta(seconds=rt.settings.repeat_window_seconds),
+                threshold=rt.settings.repeat_threshold,
+            )
+        if looks_like is not None:
+            ack(response_action="update", view=blocks.build_repeat_choice(looks_like, fields, lang))
+            return
         try:
             outcome = file(user, body["user"].get("name", ""), f"view:{view.get('id')}", **fields)
         except DomainError as error:
             ack(response_action="errors", errors={blocks.B_SUMMARY: rt.explain(error, user)})
             return
-        ack(response_action="update", view=blocks.build_filed_view(outcome.ticket, lang))
+        ack(
+            response_action="update",
+            view=blocks.build_filed_view(outcome.ticket, lang, joined=outcome.repeat),
+        )
         rt.send(outcome.deliveries)
 
     def button(action: Callable[..., tickets.Outcome]) -> Callable[..., None]:
@@ -272,6 +329,10 @@ def register(app: App, runtime: Runtime) -> None:
             try:
                 with session_scope(rt.engine, write=True) as session:
                     outcome = action(session=session, number=number, actor=user, now=rt.now())
+            except claims.ClaimConflict as conflict:
+                message = conflict_message(conflict, user)
+                rt.submit(respond, response_type="ephemeral", replace_original=False, **message)
+                return
             except DomainError as error:
                 refuse(respond, rt.explain(error, user))
                 return
@@ -344,7 +405,127 @@ def register(app: App, runtime: Runtime) -> None:
 
         return listener
 
+    def take_anyway(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        lang = rt.language_of(user)
+        number = _number((body.get("actions") or [{}])[0].get("value"))
+        if number is None:
+            refuse(respond, t("ticket.bad_button", lang))
+            return
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                outcome = tickets.take(
+                    session=session,
+                    number=number,
+                    actor=user,
+                    now=rt.now(),
+                    confirm=True,
+                    claim_hours=rt.settings.claim_hours,
+                )
+        except DomainError as error:
+            rt.submit(respond, text=rt.explain(error, user), replace_original=True)
+            return
+        rt.submit(
+            respond,
+            text=t("cmd.take", lang, number=f"#{number}", agent=mention(user)),
+            replace_original=True,
+        )
+        rt.send(outcome.deliveries, refresh_ticket=number)
+
+    def leave_it(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        rt.submit(
+            respond, text=t("claim.left", rt.language_of(body["user"]["id"])), replace_original=True
+        )
+
+    def more(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """The card's overflow menu: mark as a duplicate of another ticket."""
+        ack()
+        user = body["user"]["id"]
+        lang = rt.language_of(user)
+        selected = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value", "")
+        kind, _, raw = str(selected).partition(":")
+        number = _number(raw)
+        if kind != "merge" or number is None:
+            refuse(respond, t("ticket.bad_button", lang))
+            return
+        try:
+            with session_scope(rt.engine) as session:
+                ticket = tickets.get(session, number)
+                tickets.check_resolve(session, ticket, user)
+        except DomainError as error:
+            refuse(respond, rt.explain(error, user))
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"], view=blocks.build_merge_modal(ticket, lang)
+        )
+
+    def merge_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        lang = rt.language_of(user)
+        raw = _value((view.get("state") or {}).get("values") or {}, blocks.B_TARGET) or ""
+        into = _number(raw.strip())
+        try:
+            number = _number(json.loads(view.get("private_metadata") or "{}").get("ticket"))
+        except (ValueError, AttributeError):
+            number = None
+        if number is None or into is None:
+            ack(response_action="errors", errors={blocks.B_TARGET: t("merge.bad_number", lang)})
+            return
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                outcome = tickets.merge(
+                    session=session, number=number, into=into, actor=user, now=rt.now()
+                )
+        except DomainError as error:
+            ack(response_action="errors", errors={blocks.B_TARGET: rt.explain(error, user)})
+            return
+        ack()
+        rt.send(outcome.deliveries, refresh_ticket=number)
+        rt.send([], refresh_ticket=into)
+
+    def repeat_choice(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The form's "add to #N" or "file a new ticket anyway"."""
+        ack()
+        user = body["user"]["id"]
+        lang = rt.language_of(user)
+        view = body.get("view") or {}
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+            form = dict(meta["form"])
+        except (ValueError, KeyError, TypeError):
+            return
+        action = (body.get("actions") or [{}])[0]
+        add = action.get("action_id") == blocks.A_REPEAT_ADD
+        try:
+            outcome = file(
+                user,
+                body["user"].get("name", ""),
+                f"view:{view.get('id')}",
+                into=_number(action.get("value")) if add else None,
+                force_new=not add,
+                **form,
+            )
+        except DomainError as error:
+            client.views_update(
+                view_id=view.get("id"),
+                view=blocks.build_message_view(rt.explain(error, user), lang),
+            )
+            return
+        client.views_update(
+            view_id=view.get("id"),
+            view=blocks.build_filed_view(outcome.ticket, lang, joined=outcome.repeat),
+        )
+        rt.send(outcome.deliveries, refresh_ticket=outcome.ticket.id if outcome.repeat else None)
+
     app.command("/lapor")(lapor)
+    app.action(blocks.A_TAKE_CONFIRM)(take_anyway)
+    app.action(blocks.A_TAKE_LEAVE)(leave_it)
+    app.action(blocks.A_MORE)(more)
+    app.view(blocks.V_MERGE)(merge_submitted)
+    app.action(blocks.A_REPEAT_ADD)(repeat_choice)
+    app.action(blocks.A_REPEAT_NEW)(repeat_choice)
     app.view(blocks.V_FORM)(form_submitted)
     app.action(blocks.A_TAKE)(button(tickets.take))
     app.action(blocks.A_REOPEN)(button(tickets.reopen))

@@ -48,17 +48,18 @@ def test_rotation_skips_the_away_agent_and_the_reporter(
     with session_scope(engine, write=True) as s:
         people.set_away(session=s, slack_id="U0AGENTB", now=NOW)
     owners = []
+    problems = ["printer macet", "VPN putus", "email tidak masuk", "monitor berkedip"]
     for i in range(4):
-        reply = sender.command("U0REPORT", f"masalah nomor {i}")
+        reply = sender.command("U0REPORT", problems[i])
         assert reply.status == 200
         owners.append(ticket(engine, i + 1).agent_id)
     assert owners == ["U0AGENTA", "U0AGENTC", "U0AGENTA", "U0AGENTC"]
     with session_scope(engine, write=True) as s:
         people.set_back(session=s, slack_id="U0AGENTB", now=NOW)
-    sender.command("U0REPORT", "masalah lagi")
+    sender.command("U0REPORT", "laptop panas sekali")
     # B rejoins at its place: after C comes A again, but B sits between A and C
     assert ticket(engine, 5).agent_id == "U0AGENTA"
-    sender.command("U0REPORT", "dan lagi")
+    sender.command("U0REPORT", "akun SAP terkunci")
     assert ticket(engine, 6).agent_id == "U0AGENTB"
     # an agent reporting a problem never gets their own ticket
     sender.command("U0AGENTC", "laptop saya mati")

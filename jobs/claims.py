@@ -1,0 +1,31 @@
+"""Job `claims-expiry`: warn a claim's holder 15 minutes before it ends, then end it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jobs.context import JobContext
+from jobs.delivery import deliver_many
+from storage import claims, outbox
+from storage.db import session_scope
+
+
+def run_claims_expiry(ctx: JobContext, now: datetime) -> str:
+    with session_scope(ctx.engine, write=True) as session:
+        ids = []
+        for claim in claims.due_warnings(session, now=now):
+            claim.warned = True
+            session.add(claim)
+            row = outbox.enqueue(
+                session,
+                key=f"claim:{claim.id}:expiring:{claim.expires_at.isoformat()}",
+                recipient=claim.agent_id,
+                template="claim.expiring",
+                params={"claim": claim.id},
+                ticket_id=claim.ticket_id,
+                now=now,
+            )
+            ids.append(row.id or 0)
+        ended = claims.expire(session, now=now)
+    deliver_many(ctx, ids, now=now)
+    return f"warned={len(ids)} expired={len(ended)}"
