@@ -175,10 +175,7 @@ def register(app: App, runtime: Runtime) -> None:
             outcome = file(
                 user, body.get("user_name", ""), f"cmd:{body.get('trigger_id')}", summary=rest
             )
-            return Reply(
-                blocks.build_filed(outcome.ticket, lang, repeat=not outcome.created),
-                outcome.deliveries,
-            )
+            return Reply(filed_message(outcome, lang), outcome.deliveries)
         if kind == "claims":
             with session_scope(rt.engine) as session:
                 held = claims.listing(session, now=now)
