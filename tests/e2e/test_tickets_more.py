@@ -162,3 +162,28 @@ def test_availability_job_ends_away_and_assigns_waiting(
     assert run_availability(ctx, later) == "back=1 assigned=1"
     assert "scanner error" in message_text(wait_dms(standin, "U0AGENTA")[0])
     assert isinstance(today, date)
+
+
+def test_resources_cli(
+    cli, rekan: object, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    code, out, _ = cli(
+        "resources", "add", "Server Kantor 123", "--alias", "server lokal kantor 123"
+    )
+    assert code == 0 and "Server Kantor 123" in out and "server lokal kantor 123" in out
+    code, out, _ = cli("resources", "add", "server kantor 123", "--alias", "rdp kantor 123")
+    assert code == 0 and "rdp kantor 123" in out  # same resource, one more alias
+    sender.command("U0REPORT", "server lokal kantor 123 mati")
+    sender.command("U0AGENTA", "ambil #1")
+    code, out, _ = cli("resources", "list")
+    assert code == 0 and "U0AGENTA" in out and "#1" in out
+    code, _, err = cli("resources", "remove", "Server Kantor 123")
+    assert code == 1 and "#1" in err
+    sender.command("U0AGENTA", "resolve #1 restarted")
+    code, out, _ = cli("resources", "remove", "Server Kantor 123")
+    assert code == 0
+    code, _, err = cli("resources", "remove", "Server Kantor 123")
+    assert code == 1 and "no resource called" in err
+    code, _, err = cli("resources", "add", "  ")
+    assert code == 1
