@@ -95,6 +95,14 @@ def parse_duration(raw: str) -> int:
     return int(match.group(1) or 0) * 3600 + int(match.group(2) or 0) * 60
 
 
+def _duration(env: Mapping[str, str], name: str, default: str) -> int:
+    raw = _get(env, name) or default
+    try:
+        return parse_duration(raw)
+    except ValueError:
+        raise ConfigError("config.bad_duration", name=name, value=raw) from None
+
+
 def parse_work_hours(raw: str) -> tuple[time, time]:
     """'09:00-17:00' → (09:00, 17:00); raise ValueError when malformed or empty."""
     match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", raw.strip())
@@ -149,29 +157,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("config.bad_log_level", value=log_level)
 
-    escalate_raw = _get(env, "REKAN_ESCALATE_AFTER") or "4h"
-    try:
-        escalate_after = parse_duration(escalate_raw)
-    except ValueError:
-        raise ConfigError(
-            "config.bad_duration", name="REKAN_ESCALATE_AFTER", value=escalate_raw
-        ) from None
-
-    repeat_raw = _get(env, "REKAN_REPEAT_WINDOW") or "24h"
-    try:
-        repeat_window = parse_duration(repeat_raw)
-    except ValueError:
-        raise ConfigError(
-            "config.bad_duration", name="REKAN_REPEAT_WINDOW", value=repeat_raw
-        ) from None
-    claim_raw = _get(env, "REKAN_CLAIM_HOURS") or "4"
-    try:
-        claim_hours = parse_duration(claim_raw) / 3600
-    except ValueError:
-        raise ConfigError(
-            "config.bad_duration", name="REKAN_CLAIM_HOURS", value=claim_raw
-        ) from None
-
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -186,8 +171,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         listener_threads=_int(env, "REKAN_LISTENER_THREADS", 32, 1, 512),
         notify_threads=_int(env, "REKAN_NOTIFY_THREADS", 8, 1, 128),
         log_level=log_level,
-        escalate_after_seconds=escalate_after,
+        escalate_after_seconds=_duration(env, "REKAN_ESCALATE_AFTER", "4h"),
         repeat_threshold=float(_int(env, "REKAN_REPEAT_THRESHOLD", 72, 1, 100)),
-        repeat_window_seconds=repeat_window,
-        claim_hours=claim_hours,
+        repeat_window_seconds=_duration(env, "REKAN_REPEAT_WINDOW", "24h"),
+        claim_hours=_duration(env, "REKAN_CLAIM_HOURS", "4h") / 3600,
     )

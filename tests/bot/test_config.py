@@ -86,3 +86,14 @@ def test_run_requires_the_tokens_of_its_mode() -> None:
     load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}).require_for_run(
         http=True
     )
+
+
+def test_durations() -> None:
+    settings = load_settings(
+        {"REKAN_ESCALATE_AFTER": "1h30m", "REKAN_REPEAT_WINDOW": "90m", "REKAN_CLAIM_HOURS": "2"}
+    )
+    assert settings.escalate_after_seconds == 5400
+    assert settings.repeat_window_seconds == 5400
+    assert settings.claim_hours == 2
+    assert key_of({"REKAN_CLAIM_HOURS": "soon"}) == "config.bad_duration"
+    assert key_of({"REKAN_REPEAT_THRESHOLD": "101"}) == "config.bad_int"
