@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,10 +23,12 @@ from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.manifest import render_manifest
 from bot.slack import make_job_context
 from bot.table import render_table
+from jobs import campaigns as campaign_jobs
 from jobs.context import JobContext
 from jobs.delivery import deliver_many
 from jobs.scheduler import find_job, job_specs, next_runs, run_job
-from storage import claims, db, outbox, people, resources, tickets
+from storage import campaigns, claims, db, outbox, people, resources, tickets
+from storage.calendar import public_holidays
 from storage.errors import DomainError
 from storage.models import ROLE_ADMIN, ROLE_AGENT, ROLE_HR, Person
 from storage.people import IMPORT_REQUIRED, ImportRejected
@@ -624,21 +626,113 @@ def jobs_list(state: State) -> None:
         )
         for spec, when in next_runs(state.settings, utcnow())
     ]
+    for job in campaign_jobs.REGISTRY.values():
+        day = next_campaign_day(job, utcnow().astimezone(tz).date())
+        rows.append(
+            (
+                job.name,
+                state.msg("cli.local_schedule", time=job.at.strftime("%H:%M")),
+                f"{day.isoformat()} {job.at:%H:%M}" if day else "-",
+            )
+        )
     _print_rows(state, ["job", "schedule", "next_run"], rows)
+
+
+def next_campaign_day(job: campaign_jobs.CampaignJob, start: date) -> date | None:
+    for offset in range(370):
+        day = start + timedelta(days=offset)
+        if job.runs_on(day):
+            return day
+    return None
 
 
 @jobs_group.command("run")
 @click.argument("name")
 @pass_state
 def jobs_run(state: State, name: str) -> None:
-    """Run a job's current period now, in this process."""
+    """Run a job's current period now, in this process, to everyone not yet sent."""
+    campaign = campaign_jobs.REGISTRY.get(name)
     spec = find_job(state.settings, name)
-    if spec is None:
-        names = ", ".join(s.name for s in job_specs(state.settings))
+    if spec is None and campaign is None:
+        names = ", ".join(
+            [s.name for s in job_specs(state.settings)] + list(campaign_jobs.REGISTRY)
+        )
         raise Failure(state.msg("cli.job_unknown", name=name, names=names))
     ctx = _job_context(state)
-    summary = run_job(ctx, spec)
-    click.echo(state.msg("cli.job_done", name=name, summary=summary))
+    if campaign is None:
+        assert spec is not None
+        click.echo(state.msg("cli.job_done", name=name, summary=run_job(ctx, spec)))
+        return
+
+    def progress(done: int, total: int) -> None:
+        click.echo(state.msg("cli.progress", done=done, total=total), err=True)
+
+    run = campaign_jobs.run_campaign(
+        ctx, campaign, force=True, wait_for_retries=True, on_progress=progress
+    )
+    if run.outcome == "not_today":
+        click.echo(state.msg("cli.not_today", name=name))
+        return
+    if run.outcome == "claimed_elsewhere":
+        raise Failure(state.msg("cli.claimed_elsewhere", campaign=run.key or name))
+    click.echo(state.msg("cli.job_done", name=name, summary=run.summary()))
+
+
+# ---------------------------------------------------------------- holidays and deliveries
+
+
+@cli.group("holidays")
+def holidays_group() -> None:
+    """Days off: Indonesian public holidays and cuti bersama, plus company days off."""
+
+
+@holidays_group.command("add")
+@click.argument("day", metavar="YYYY-MM-DD")
+@click.argument("name")
+@pass_state
+def holidays_add(state: State, day: str, name: str) -> None:
+    """Add a company day off: no workday prompts are sent on it."""
+    parsed = _parse_date(state, day)
+    assert parsed is not None
+    with state.session(write=True) as session:
+        campaigns.add_day_off(session, day=parsed, name=name)
+    click.echo(state.msg("cli.day_off_added", day=parsed.isoformat(), name=name))
+
+
+@holidays_group.command("list")
+@click.argument("year", required=False, type=click.IntRange(1970, 2100))
+@pass_state
+def holidays_list(state: State, year: int | None) -> None:
+    """List the year's days off (public holidays, cuti bersama, company days)."""
+    year = year or utcnow().astimezone(state.settings.tz).year
+    with state.session() as session:
+        company = campaigns.days_off(session, year)
+    rows = [
+        (d.isoformat(), n, state.msg("cli.public_holiday"))
+        for d, n in public_holidays(year).items()
+    ]
+    rows += [(d.isoformat(), n, state.msg("cli.company_day_off")) for d, n in company.items()]
+    _print_rows(state, ["when", "what", "note"], sorted(rows))
+
+
+@cli.group("deliveries")
+def deliveries_group() -> None:
+    """Scheduled and ticket messages: what was sent, what waits, what failed."""
+
+
+@deliveries_group.command("status")
+@click.argument("campaign", required=False)
+@pass_state
+def deliveries_status(state: State, campaign: str | None) -> None:
+    """Sent / pending / failed counts and failure reasons (all, or one campaign)."""
+    with state.session() as session:
+        counts = outbox.counts(session, campaign)
+        reasons = outbox.failures(session, campaign)
+    rows = [(name, counts.get(name, 0)) for name in ("sent", "pending", "sending", "failed")]
+    _print_rows(state, ["status", "count"], rows)
+    if reasons:
+        click.echo()
+        _print_rows(state, ["error", "count"], sorted(reasons.items()))
 
 
 # ---------------------------------------------------------------- manifest

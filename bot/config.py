@@ -44,6 +44,8 @@ class Settings:
     repeat_threshold: float = 72.0
     repeat_window_seconds: int = 24 * 3600
     claim_hours: float = 4.0
+    delivery_concurrency: int = 8
+    campaign_lease_seconds: int = 60
 
     @property
     def tz(self) -> ZoneInfo:
@@ -175,4 +177,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         repeat_threshold=float(_int(env, "REKAN_REPEAT_THRESHOLD", 72, 1, 100)),
         repeat_window_seconds=_duration(env, "REKAN_REPEAT_WINDOW", "24h"),
         claim_hours=_duration(env, "REKAN_CLAIM_HOURS", "4h") / 3600,
+        delivery_concurrency=_int(env, "REKAN_DELIVERY_CONCURRENCY", 8, 1, 64),
+        campaign_lease_seconds=_int(env, "REKAN_CAMPAIGN_LEASE", 60, 1, 3600),
     )

@@ -80,6 +80,13 @@ def open_channel(ctx: JobContext, recipient: str) -> str:
     return channel
 
 
+def _still_wanted(ctx: JobContext, recipient: str) -> bool:
+    """A scheduled message is not sent to someone who went away or left since it was planned."""
+    with session_scope(ctx.engine) as session:
+        person = session.get(Person, recipient)
+        return person is None or (person.active and not person.is_away)
+
+
 def find_posted(ctx: JobContext, channel: str, key: str) -> dict[str, Any] | None:
     """The message carrying `key` in its metadata, if Slack did post it after all."""
     history = ctx.updater.conversations_history(
@@ -103,6 +110,8 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
     if row is None:
         return "skipped"
     assert row.id is not None
+    if row.campaign is not None and not _still_wanted(ctx, row.recipient):
+        return _fail(ctx, row, "skipped:away_or_inactive")
     try:
         channel = open_channel(ctx, row.recipient)
         if row.uncertain:

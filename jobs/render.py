@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -38,7 +39,15 @@ def reader(session: Session, slack_id: str, settings: Settings) -> tuple[str, st
     return person.language or settings.language, person.timezone or settings.timezone
 
 
+Renderer = Callable[[Session, Delivery, Settings], Rendered]
+# Campaign templates register here (check-ins, daily tasks); ticket templates are built in.
+RENDERERS: dict[str, Renderer] = {}
+
+
 def render(session: Session, row: Delivery, settings: Settings) -> Rendered:
+    custom = RENDERERS.get(row.template)
+    if custom is not None:
+        return custom(session, row, settings)
     if row.template == "claim.expiring":
         claim = session.get(Claim, int(row.params.get("claim", 0)))
         if claim is None:

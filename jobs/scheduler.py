@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from jobs import claims, delivery, people
+from jobs import campaigns, claims, delivery, people
 from jobs.context import JobContext
 from storage.types import utcnow
 
@@ -42,6 +42,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("availability", "every 5 minutes", people.run_availability),
         JobSpec("deliveries-retry", "every 1 minutes", delivery.run_deliveries_retry),
         JobSpec("claims-expiry", "every 5 minutes", claims.run_claims_expiry),
+        JobSpec("campaigns", "every 1 minutes", campaigns.tick),
     ]
 
 
@@ -54,9 +55,11 @@ def run_job(ctx: JobContext, spec: JobSpec, now: datetime | None = None) -> str:
 
 
 def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
-    """A scheduler whose jobs have stable ids (their names); not started."""
+    """A scheduler whose jobs have stable ids (their names); not started. The campaign tick
+    also runs at start, so a campaign missed while Rekan was down is caught up at once."""
     scheduler = BackgroundScheduler(timezone=ctx.settings.tz)
     for spec in job_specs(ctx.settings):
+        extra = {"next_run_time": datetime.now(ctx.settings.tz)} if spec.name == "campaigns" else {}
         scheduler.add_job(
             _guarded(ctx, spec),
             spec.trigger(ctx.settings.tz),
@@ -66,6 +69,7 @@ def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
             max_instances=1,
             misfire_grace_time=3600,
             replace_existing=True,
+            **extra,
         )
     return scheduler
 

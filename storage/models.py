@@ -189,3 +189,32 @@ class Delivery(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+# ---------------------------------------------------------------- campaigns
+
+CAMPAIGN_OPEN = "open"  # claimed, recipients not all written yet
+CAMPAIGN_SENDING = "sending"  # every delivery row written
+CAMPAIGN_DONE = "done"
+
+
+class Campaign(SQLModel, table=True):
+    """One run of a scheduled job for one period (`checkin:2026-W48`), claimed with a lease
+    so that one instance works on it at a time and a crashed holder does not block it."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    job: str = Field(max_length=50, index=True)
+    period: str = Field(max_length=40)
+    state: str = Field(default=CAMPAIGN_OPEN, max_length=16)
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    recipients: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class DayOff(SQLModel, table=True):
+    """A company day off, on top of weekends and Indonesian public holidays."""
+
+    day: date = Field(primary_key=True)
+    name: str = Field(max_length=200)

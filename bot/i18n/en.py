@@ -277,4 +277,12 @@ MESSAGES: dict[str, str] = {
     "event.merged": "{actor} marked it a duplicate",
     "event.merged_in": "{actor} merged a duplicate in",
     "state.merged": "merged (tier {tier})",
+    "cli.local_schedule": "workdays at {time} local time",
+    "cli.progress": "sent {done} of {total}",
+    "cli.not_today": "Today is not a workday (weekend, holiday or cuti bersama): {name} sends nothing.",
+    "cli.claimed_elsewhere": "Campaign {campaign} is being run by another Rekan instance; try again in a moment.",
+    "cli.day_off_added": "Company day off {day} ({name}) is recorded.",
+    "cli.public_holiday": "public holiday / cuti bersama",
+    "cli.company_day_off": "company day off",
+    "col.count": "Count",
 }

@@ -277,4 +277,12 @@ MESSAGES: dict[str, str] = {
     "event.merged": "{actor} menandainya duplikat",
     "event.merged_in": "{actor} menggabungkan duplikat",
     "state.merged": "digabung (tier {tier})",
+    "cli.local_schedule": "setiap hari kerja pukul {time} waktu setempat",
+    "cli.progress": "terkirim {done} dari {total}",
+    "cli.not_today": "Hari ini bukan hari kerja (akhir pekan, libur, atau cuti bersama): {name} tidak mengirim apa pun.",
+    "cli.claimed_elsewhere": "Kampanye {campaign} sedang dijalankan instance Rekan lain; coba lagi sebentar lagi.",
+    "cli.day_off_added": "Hari libur perusahaan {day} ({name}) dicatat.",
+    "cli.public_holiday": "libur nasional / cuti bersama",
+    "cli.company_day_off": "libur perusahaan",
+    "col.count": "Jumlah",
 }

@@ -1,0 +1,217 @@
+"""The campaign engine: a scheduled job's work for one period, sent to each recipient once,
+at their own local time, by whichever instance holds the campaign's lease."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time as clock
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from jobs.context import JobContext
+from jobs.delivery import deliver_many
+from storage import campaigns, outbox
+from storage.calendar import is_workday
+from storage.db import session_scope
+from storage.models import Person
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+OWNER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class CampaignJob:
+    """A job that sends one message per recipient per period."""
+
+    name: str
+    at: time  # the local time each recipient gets it
+    template: str
+    period: Callable[[date], str]
+    recipients: Callable[[Session, date], Sequence[Person]]
+    weekdays: frozenset[int] | None = None  # 0 = Monday; None = every day
+    workdays_only: bool = True
+    params: Callable[[date, str], dict[str, Any]] = lambda day, period: {"period": period}
+
+    def runs_on(self, day: date, days_off: Sequence[date] = ()) -> bool:
+        if self.weekdays is not None and day.weekday() not in self.weekdays:
+            return False
+        return not self.workdays_only or is_workday(day, days_off)
+
+
+@dataclass
+class CampaignRun:
+    key: str | None
+    outcome: str  # done | pending | claimed_elsewhere | not_today | already_done
+    written: int = 0
+    results: dict[str, int] | None = None
+
+    def summary(self) -> str:
+        sent = " ".join(f"{k}={v}" for k, v in sorted((self.results or {}).items()))
+        return f"{self.key or '-'} {self.outcome} written={self.written} {sent}".strip()
+
+
+REGISTRY: dict[str, CampaignJob] = {}
+
+
+def register(job: CampaignJob) -> CampaignJob:
+    REGISTRY[job.name] = job
+    return job
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def active_people(session: Session, _day: date) -> Sequence[Person]:
+    """Everyone active and not away."""
+    return session.exec(
+        select(Person).where(col(Person.active).is_(True), col(Person.away_since).is_(None))
+    ).all()
+
+
+def local_due(day: date, at: time, tz: str, fallback: ZoneInfo) -> datetime:
+    try:
+        zone = ZoneInfo(tz)
+    except (KeyError, ValueError):
+        zone = fallback
+    return datetime.combine(day, at, zone)
+
+
+def run_campaign(
+    ctx: JobContext,
+    job: CampaignJob,
+    *,
+    now: datetime | None = None,
+    force: bool = False,
+    owner: str = OWNER,
+    wait_for_retries: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> CampaignRun:
+    """Claim this period's campaign, write its rows once, and send what is due.
+
+    `force` (`rekan jobs run`) makes every recipient due now; `wait_for_retries` keeps going
+    until nothing is left pending (rate-limited or uncertain rows are retried after back-off)."""
+    now = now or utcnow()
+    settings = ctx.settings
+    day = now.astimezone(settings.tz).date()
+    lease = timedelta(seconds=settings.campaign_lease_seconds)
+    with session_scope(ctx.engine) as session:
+        off = list(campaigns.days_off(session, day.year))
+    if not job.runs_on(day, off):
+        return CampaignRun(None, "not_today")
+    period = job.period(day)
+    key = campaigns.key_of(job.name, period)
+    with session_scope(ctx.engine, write=True) as session:
+        campaign = campaigns.claim(
+            session, job=job.name, period=period, owner=owner, now=now, lease=lease
+        )
+        if campaign is None:
+            done = campaigns.get(session, key)
+            return CampaignRun(
+                key, "already_done" if done and done.state == "done" else "claimed_elsewhere"
+            )
+        campaigns.release_sending(session, key, now=now)
+        written = 0
+        if not campaigns.is_fanned(campaign):
+            people = job.recipients(session, day)
+            rows = [
+                (p.slack_id, now if force else local_due(day, job.at, p.timezone, settings.tz))
+                for p in people
+            ]
+            written = campaigns.fan_out(
+                session,
+                key,
+                template=job.template,
+                recipients=rows,
+                params=job.params(day, period),
+                now=now,
+            )
+        if force:
+            campaigns.bring_forward(session, key, now=now)
+    results: dict[str, int] = {}
+    try:
+        results = _send_due(
+            ctx,
+            key,
+            now=now,
+            owner=owner,
+            lease=lease,
+            force=force,
+            wait=wait_for_retries,
+            on_progress=on_progress,
+        )
+        with session_scope(ctx.engine, write=True) as session:
+            left = campaigns.unfinished(session, key)
+            if left == 0:
+                campaigns.finish(session, key, now=utcnow())
+    finally:
+        with session_scope(ctx.engine, write=True) as session:
+            campaigns.release(session, key, owner=owner)
+    return CampaignRun(key, "done" if left == 0 else "pending", written, results)
+
+
+def _send_due(
+    ctx: JobContext,
+    key: str,
+    *,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    force: bool,
+    wait: bool,
+    on_progress: Callable[[int, int], None] | None,
+) -> dict[str, int]:
+    results: dict[str, int] = {}
+    done = 0
+    deadline = clock.monotonic() + 15 * 60
+    while True:
+        # A forced run sends everything now; a scheduled one what is due at `now`, which
+        # moves on with real time while it runs.
+        at = max(now, utcnow()) if force or wait else now
+        with session_scope(ctx.engine) as session:
+            ids = outbox.due_ids(session, now=at, campaign=key, limit=BATCH)
+            total = campaigns.unfinished(session, key)
+        if not ids:
+            if not wait or total == 0 or clock.monotonic() > deadline:
+                return results
+            with session_scope(ctx.engine) as session:
+                upcoming = campaigns.next_due(session, key)
+            pause = (upcoming - utcnow()).total_seconds() if upcoming else 1.0
+            clock.sleep(min(max(pause, 0.05), 5.0))
+            continue
+        batch = deliver_many(ctx, ids, concurrency=ctx.settings.delivery_concurrency, now=at)
+        for outcome, count in batch.items():
+            results[outcome] = results.get(outcome, 0) + count
+        done += len(ids)
+        if on_progress is not None:
+            on_progress(done, done + total - len(ids))
+        with session_scope(ctx.engine, write=True) as session:
+            if not campaigns.renew(session, key, owner=owner, now=utcnow(), lease=lease):
+                log.warning("lost the lease of campaign %s; stopping", key)
+                return results
+
+
+def tick(ctx: JobContext, now: datetime) -> str:
+    """Job `campaigns`: every minute, start or resume each campaign job's current period."""
+    runs = []
+    for job in REGISTRY.values():
+        try:
+            run = run_campaign(ctx, job, now=now)
+        except Exception:
+            log.exception("campaign job %s failed", job.name)
+            continue
+        if run.key:
+            runs.append(run.summary())
+    return "; ".join(runs) or "nothing due"
