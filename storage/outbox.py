@@ -18,7 +18,7 @@ from storage.models import (
 )
 
 SENDING_LEASE = timedelta(minutes=2)
-BACKOFF = (30, 60, 120, 300, 600, 1800)  # seconds, then every 30 minutes
+BACKOFF = (2, 10, 30, 120, 300, 600, 1800)  # seconds, then every 30 minutes
 
 
 def enqueue(

@@ -1,0 +1,275 @@
+"""The campaign engine against the stand-in: exactly once per person, at their local time,
+on one instance or several, through 429s, dropped connections and a killed process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from datetime import time as daytime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.blocks.common import build_text_message
+from bot.config import Settings
+from bot.sandbox import SlackStandIn
+from bot.slack import make_job_context
+from jobs import campaigns as engine_mod
+from jobs.campaigns import CampaignJob, run_campaign
+from jobs.render import RENDERERS, Rendered
+from storage import campaigns, people
+from storage.db import make_engine, session_scope
+from storage.models import Campaign, Delivery
+from tests.helpers import NOW
+
+JOB = "test-hello"
+
+
+def hello(_session: Session, row: Delivery, _settings: Settings) -> Rendered:
+    return Rendered(build_text_message(f"halo {row.recipient} ({row.params.get('period')})"))
+
+
+@pytest.fixture
+def hello_job() -> Iterator[CampaignJob]:
+    job = engine_mod.register(
+        CampaignJob(
+            name=JOB,
+            at=daytime(9, 0),
+            template="test.hello",
+            period=lambda d: d.isoformat(),
+            recipients=engine_mod.active_people,
+        )
+    )
+    RENDERERS["test.hello"] = hello
+    yield job
+    engine_mod.REGISTRY.pop(JOB, None)
+    RENDERERS.pop("test.hello", None)
+
+
+def seed_people(
+    engine: Engine, count: int, zones: tuple[str, ...] = ("Asia/Jakarta",)
+) -> list[str]:
+    ids = [f"U{i:06d}" for i in range(count)]
+    rows = [
+        (
+            i + 2,
+            {
+                "slack_id": sid,
+                "name": f"Orang {i}",
+                "email": "",
+                "team": "T",
+                "lead_slack_id": "",
+                "timezone": zones[i % len(zones)],
+            },
+        )
+        for i, sid in enumerate(ids)
+    ]
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=rows, now=NOW)
+    return ids
+
+
+def context(settings: Settings, engine: Engine, **changes: object):  # type: ignore[no-untyped-def]
+    return make_job_context(replace(settings, **changes), engine)
+
+
+def per_person(standin: SlackStandIn) -> Counter[str]:
+    return Counter(m.channel for m in standin.messages())
+
+
+MONDAY_10_WIB = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+
+
+def test_round_to_200_with_ratelimits_delivers_exactly_200(
+    settings: Settings, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
+) -> None:
+    ids = seed_people(engine, 200)
+    standin.ratelimit_every = 25  # a 429 with Retry-After: 1 on every 25th post
+    run = run_campaign(
+        context(settings, engine, delivery_concurrency=8), hello_job, now=MONDAY_10_WIB
+    )
+    assert run.outcome == "done" and run.written == 200
+    counts = per_person(standin)
+    assert len(counts) == 200 and set(counts.values()) == {1}
+    assert {standin.dm_channel(i) for i in ids} == set(counts)
+    assert any(c.outcome == "ratelimited" for c in standin.calls("chat.postMessage"))
+    # running the same period again sends nothing more
+    again = run_campaign(context(settings, engine), hello_job, now=MONDAY_10_WIB)
+    assert again.outcome == "already_done" and len(standin.messages()) == 200
+
+
+def test_dropped_connections_still_deliver_once(
+    settings: Settings, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
+) -> None:
+    seed_people(engine, 40)
+    standin.inject("chat.postMessage", "drop_after_post", times=5)
+    standin.inject("chat.postMessage", "server_error", times=3, status=503)
+    run = run_campaign(
+        context(settings, engine), hello_job, now=MONDAY_10_WIB, force=True, wait_for_retries=True
+    )
+    assert run.outcome == "done", run.summary()
+    counts = per_person(standin)
+    assert len(counts) == 40 and set(counts.values()) == {1}
+    assert run.results and run.results.get("reconciled", 0) == 5
+
+
+def test_local_schedules_reach_people_at_their_own_nine(
+    settings: Settings, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
+) -> None:
+    zones = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+    seed_people(engine, 3, zones)
+    ctx = context(settings, engine)
+    steps = [
+        (datetime(2026, 11, 23, 0, 30, tzinfo=UTC), {"D000002"}),  # 09:30 WIT
+        (datetime(2026, 11, 23, 1, 30, tzinfo=UTC), {"D000002", "D000001"}),  # 09:30 WITA
+        (datetime(2026, 11, 23, 2, 30, tzinfo=UTC), {"D000002", "D000001", "D000000"}),
+    ]  # 09:30 WIB
+    for now, expected in steps:
+        run_campaign(ctx, hello_job, now=now)
+        assert set(per_person(standin)) == expected
+    with session_scope(engine) as s:
+        assert s.exec(select(Campaign)).one().state == "done"
+    assert set(per_person(standin).values()) == {1}
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2026, 12, 24), date(2026, 12, 25), date(2026, 11, 28), date(2026, 11, 26)],
+    ids=["cuti-bersama", "christmas", "saturday", "company-day-off"],
+)
+def test_days_off_send_nothing(
+    settings: Settings, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob, day: date
+) -> None:
+    seed_people(engine, 3)
+    with session_scope(engine, write=True) as s:
+        campaigns.add_day_off(s, day=date(2026, 11, 26), name="Ulang tahun perusahaan")
+    run = run_campaign(
+        context(settings, engine),
+        hello_job,
+        now=datetime.combine(day, daytime(5, 0), UTC),
+        force=True,
+    )
+    assert run.outcome == "not_today"
+    assert standin.messages() == []
+
+
+def test_two_schedulers_on_one_database_send_once(
+    settings: Settings,
+    engine: Engine,
+    standin: SlackStandIn,
+    hello_job: CampaignJob,
+    database_url: str,
+) -> None:
+    seed_people(engine, 60)
+    standin.latency = 0.01
+    results: list[str] = []
+
+    def instance(name: str) -> None:
+        own_engine = make_engine(database_url, pool_size=4)
+        ctx = context(settings, own_engine)
+        results.append(run_campaign(ctx, hello_job, now=MONDAY_10_WIB, owner=name).outcome)
+        own_engine.dispose()
+
+    threads = [threading.Thread(target=instance, args=(f"instance-{i}",)) for i in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(results) in (["claimed_elsewhere", "done"], ["already_done", "done"])
+    counts = per_person(standin)
+    assert len(counts) == 60 and set(counts.values()) == {1}
+
+
+def _child(settings: Settings, database_url: str) -> None:
+    child_engine = make_engine(database_url, pool_size=4)
+    run_campaign(
+        make_job_context(settings, child_engine),
+        engine_mod.REGISTRY[JOB],
+        now=MONDAY_10_WIB,
+        force=True,
+    )
+
+
+def test_killed_halfway_then_run_again_delivers_the_rest_once(
+    settings: Settings,
+    engine: Engine,
+    standin: SlackStandIn,
+    hello_job: CampaignJob,
+    database_url: str,
+) -> None:
+    seed_people(engine, 80)
+    standin.latency = 0.03
+    short = replace(settings, campaign_lease_seconds=1, delivery_concurrency=4)
+    proc = multiprocessing.get_context("fork").Process(target=_child, args=(short, database_url))
+    proc.start()
+    assert standin.wait_for(lambda: len(standin.messages()) >= 20, 20)
+    assert proc.pid is not None
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join()
+    sent_before = len(standin.messages())
+    assert 0 < sent_before < 80
+    time.sleep(1.1)  # the dead holder's lease runs out
+    run = run_campaign(
+        make_job_context(short, engine),
+        hello_job,
+        now=MONDAY_10_WIB,
+        force=True,
+        wait_for_retries=True,
+    )
+    assert run.outcome == "done", run.summary()
+    counts = per_person(standin)
+    assert len(counts) == 80 and set(counts.values()) == {1}
+
+
+def test_missed_campaign_is_caught_up_at_start(
+    settings: Settings, engine: Engine, standin: SlackStandIn
+) -> None:
+    from bot.run import start
+
+    seed_people(engine, 5)
+    job = engine_mod.register(
+        CampaignJob(
+            name="test-catchup",
+            at=daytime(0, 0),
+            template="test.hello",
+            period=lambda d: d.isoformat(),
+            recipients=engine_mod.active_people,
+            workdays_only=False,
+        )
+    )
+    RENDERERS["test.hello"] = hello
+    try:
+        running = start(settings, http=True, port=0, with_scheduler=True)
+        try:
+            assert standin.wait_for(lambda: len(standin.messages()) == 5, 20)
+        finally:
+            running.stop()
+    finally:
+        engine_mod.REGISTRY.pop(job.name, None)
+        RENDERERS.pop("test.hello", None)
+    assert set(per_person(standin).values()) == {1}
+
+
+def test_away_people_are_skipped_at_send_time(
+    settings: Settings, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
+) -> None:
+    ids = seed_people(engine, 3)
+    ctx = context(settings, engine)
+    run_campaign(
+        ctx, hello_job, now=datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+    )  # written, not yet due
+    with session_scope(engine, write=True) as s:
+        people.set_away(session=s, slack_id=ids[0], now=NOW)
+    run_campaign(ctx, hello_job, now=MONDAY_10_WIB)
+    assert set(per_person(standin)) == {standin.dm_channel(ids[1]), standin.dm_channel(ids[2])}
+    with session_scope(engine) as s:
+        reasons = Counter(d.error for d in s.exec(select(Delivery)).all())
+    assert reasons["skipped:away_or_inactive"] == 1
