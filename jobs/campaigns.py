@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time as clock
 import uuid
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-BATCH = 500
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -176,31 +177,46 @@ def _send_due(
     results: dict[str, int] = {}
     done = 0
     deadline = clock.monotonic() + 15 * 60
-    while True:
-        # A forced run sends everything now; a scheduled one what is due at `now`, which
-        # moves on with real time while it runs.
-        at = max(now, utcnow()) if force or wait else now
-        with session_scope(ctx.engine) as session:
-            ids = outbox.due_ids(session, now=at, campaign=key, limit=BATCH)
-            total = campaigns.unfinished(session, key)
-        if not ids:
-            if not wait or total == 0 or clock.monotonic() > deadline:
-                return results
+    lost = threading.Event()
+    stop = threading.Event()
+
+    def keep_lease() -> None:
+        # Renew while posting, so a long batch never lets the lease lapse under us.
+        while not stop.wait(lease.total_seconds() / 3):
+            with session_scope(ctx.engine, write=True) as session:
+                if not campaigns.renew(session, key, owner=owner, now=utcnow(), lease=lease):
+                    lost.set()
+                    return
+
+    keeper = threading.Thread(target=keep_lease, name=f"lease-{key}", daemon=True)
+    keeper.start()
+    try:
+        while not lost.is_set():
+            # A forced run sends everything now; a scheduled one what is due at `now`.
+            at = max(now, utcnow()) if force or wait else now
             with session_scope(ctx.engine) as session:
-                upcoming = campaigns.next_due(session, key)
-            pause = (upcoming - utcnow()).total_seconds() if upcoming else 1.0
-            clock.sleep(min(max(pause, 0.05), 5.0))
-            continue
-        batch = deliver_many(ctx, ids, concurrency=ctx.settings.delivery_concurrency, now=at)
-        for outcome, count in batch.items():
-            results[outcome] = results.get(outcome, 0) + count
-        done += len(ids)
-        if on_progress is not None:
-            on_progress(done, done + total - len(ids))
-        with session_scope(ctx.engine, write=True) as session:
-            if not campaigns.renew(session, key, owner=owner, now=utcnow(), lease=lease):
-                log.warning("lost the lease of campaign %s; stopping", key)
-                return results
+                ids = outbox.due_ids(session, now=at, campaign=key, limit=BATCH)
+                total = campaigns.unfinished(session, key)
+            if not ids:
+                if not wait or total == 0 or clock.monotonic() > deadline:
+                    break
+                with session_scope(ctx.engine) as session:
+                    upcoming = campaigns.next_due(session, key)
+                pause = (upcoming - utcnow()).total_seconds() if upcoming else 1.0
+                clock.sleep(min(max(pause, 0.05), 5.0))
+                continue
+            batch = deliver_many(ctx, ids, concurrency=ctx.settings.delivery_concurrency, now=at)
+            for outcome, count in batch.items():
+                results[outcome] = results.get(outcome, 0) + count
+            done += len(ids)
+            if on_progress is not None:
+                on_progress(done, done + total - len(ids))
+        if lost.is_set():
+            log.warning("lost the lease of campaign %s; stopping", key)
+    finally:
+        stop.set()
+        keeper.join()
+    return results
 
 
 def tick(ctx: JobContext, now: datetime) -> str:

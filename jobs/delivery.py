@@ -80,13 +80,6 @@ def open_channel(ctx: JobContext, recipient: str) -> str:
     return channel
 
 
-def _still_wanted(ctx: JobContext, recipient: str) -> bool:
-    """A scheduled message is not sent to someone who went away or left since it was planned."""
-    with session_scope(ctx.engine) as session:
-        person = session.get(Person, recipient)
-        return person is None or (person.active and not person.is_away)
-
-
 def find_posted(ctx: JobContext, channel: str, key: str) -> dict[str, Any] | None:
     """The message carrying `key` in its metadata, if Slack did post it after all."""
     history = ctx.updater.conversations_history(
@@ -107,13 +100,22 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
     now = now or utcnow()
     with session_scope(ctx.engine, write=True) as session:
         row = outbox.claim(session, delivery_id, now=now)
+        person = session.get(Person, row.recipient) if row is not None else None
+        # A scheduled message is not sent to someone who went away or left since it was planned.
+        unwanted = bool(row and row.campaign and person and (not person.active or person.is_away))
+        if row is not None and unwanted:
+            outbox.mark_failed(session, delivery_id, error="skipped:away_or_inactive")
     if row is None:
         return "skipped"
+    if unwanted:
+        return "failed"
     assert row.id is not None
-    if row.campaign is not None and not _still_wanted(ctx, row.recipient):
-        return _fail(ctx, row, "skipped:away_or_inactive")
     try:
-        channel = open_channel(ctx, row.recipient)
+        channel = (
+            person.dm_channel
+            if person is not None and person.dm_channel
+            else open_channel(ctx, row.recipient)
+        )
         if row.uncertain:
             try:
                 found = find_posted(ctx, channel, row.key)

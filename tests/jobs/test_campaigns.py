@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from datetime import time as daytime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -273,3 +274,58 @@ def test_away_people_are_skipped_at_send_time(
     with session_scope(engine) as s:
         reasons = Counter(d.error for d in s.exec(select(Delivery)).all())
     assert reasons["skipped:away_or_inactive"] == 1
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path,
+    database_url: str,
+    standin: SlackStandIn,
+    capsys: pytest.CaptureFixture[str],
+):  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SLACK_API_URL", standin.url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("REKAN_LANGUAGE", "en")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return int(info.value.code or 0), out, err
+
+    return run
+
+
+def test_cli_jobs_holidays_and_deliveries(
+    cli, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
+) -> None:  # type: ignore[no-untyped-def]
+    seed_people(engine, 12)
+    code, out, _ = cli("jobs", "list")
+    assert code == 0 and "campaigns" in out and JOB in out and "09:00" in out
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).date()
+    workday = hello_job.runs_on(today)
+    code, out, err = cli("jobs", "run", JOB)
+    assert code == 0
+    if workday:
+        assert "done" in out and "sent 12 of 12" in err
+        assert len(standin.messages()) == 12
+        code, out, _ = cli("jobs", "run", JOB)  # the same period again: nothing missing
+        assert code == 0 and len(standin.messages()) == 12
+        code, out, _ = cli("deliveries", "status", f"{JOB}:{today.isoformat()}")
+        assert code == 0 and "sent" in out and "12" in out
+    else:
+        assert "not a workday" in out and standin.messages() == []
+    code, out, _ = cli("holidays", "add", "2026-11-26", "Ulang tahun perusahaan")
+    assert code == 0
+    code, out, _ = cli("holidays", "list", "2026")
+    assert "2026-11-26" in out and "Ulang tahun perusahaan" in out and "company day off" in out
+    assert "2026-12-24" in out  # cuti bersama
+    code, _, err = cli("holidays", "add", "26-11-2026", "x")
+    assert code == 2 and "YYYY-MM-DD" in err
+    code, _, err = cli("jobs", "run", "nope")
+    assert code == 1 and JOB in err
