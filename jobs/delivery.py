@@ -80,6 +80,14 @@ def open_channel(ctx: JobContext, recipient: str) -> str:
     return channel
 
 
+def _payload(row: Delivery) -> dict[str, str]:
+    """Message metadata naming the delivery: its key, campaign and recipient."""
+    payload = {"key": row.key, "recipient": row.recipient}
+    if row.campaign:
+        payload["campaign"] = row.campaign
+    return payload
+
+
 def find_posted(ctx: JobContext, channel: str, key: str) -> dict[str, Any] | None:
     """The message carrying `key` in its metadata, if Slack did post it after all."""
     history = ctx.updater.conversations_history(
@@ -140,7 +148,7 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
             channel=channel,
             text=rendered.message["text"],
             blocks=rendered.message.get("blocks"),
-            metadata={"event_type": METADATA_TYPE, "event_payload": {"key": row.key}},
+            metadata={"event_type": METADATA_TYPE, "event_payload": _payload(row)},
             unfurl_links=False,
             unfurl_media=False,
         )

@@ -102,6 +102,13 @@ def test_round_to_200_with_ratelimits_delivers_exactly_200(
     assert len(counts) == 200 and set(counts.values()) == {1}
     assert {standin.dm_channel(i) for i in ids} == set(counts)
     assert any(c.outcome == "ratelimited" for c in standin.calls("chat.postMessage"))
+    first = standin.messages()[0]
+    assert first.metadata is not None
+    payload = first.metadata["event_payload"]
+    assert (
+        payload["campaign"] == f"{JOB}:2026-11-23"
+        and payload["recipient"] == "U" + first.channel[1:]
+    )
     # running the same period again sends nothing more
     again = run_campaign(context(settings, engine), hello_job, now=MONDAY_10_WIB)
     assert again.outcome == "already_done" and len(standin.messages()) == 200
