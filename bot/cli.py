@@ -27,7 +27,7 @@ from jobs import campaigns as campaign_jobs
 from jobs.context import JobContext
 from jobs.delivery import deliver_many
 from jobs.scheduler import find_job, job_specs, next_runs, run_job
-from storage import campaigns, claims, db, outbox, people, resources, tickets
+from storage import campaigns, checkins, claims, db, outbox, people, resources, tickets
 from storage.calendar import public_holidays
 from storage.errors import DomainError
 from storage.models import ROLE_ADMIN, ROLE_AGENT, ROLE_HR, Person
@@ -341,6 +341,96 @@ def people_set_language(state: State, slack_id: str, language: str) -> None:
         )
         name = person.name
     click.echo(state.msg("cli.language_set", name=name, language=language))
+
+
+@people_group.command("opt-out")
+@click.argument("slack_id")
+@click.option("--undo", is_flag=True, help="Resume check-ins instead.")
+@pass_state
+def people_opt_out(state: State, slack_id: str, undo: bool) -> None:
+    """Stop (or, with --undo, resume) someone's wellbeing check-ins."""
+    with state.session(write=True) as session:
+        person = checkins.set_opt_out(
+            session=session, slack_id=slack_id, opt_out=not undo, now=utcnow()
+        )
+        name = person.name
+    click.echo(state.msg("cli.opt_in" if undo else "cli.opt_out", name=name))
+
+
+# ---------------------------------------------------------------- support and reports
+
+
+@cli.group("support")
+def support_group() -> None:
+    """Support offered after a low check-in answer (doctor, psychologist, support groups)."""
+
+
+@support_group.command("add")
+@click.argument("name")
+@click.option("--description", required=True)
+@click.option("--link", default=None)
+@click.option("--contact", default=None)
+@pass_state
+def support_add(
+    state: State, name: str, description: str, link: str | None, contact: str | None
+) -> None:
+    """Add (or change) a support option."""
+    if link and not link.startswith(("https://", "http://")):
+        raise click.BadParameter("https://…", param_hint="--link")
+    with state.session(write=True) as session:
+        checkins.add_support(
+            session=session, name=name, description=description, link=link, contact=contact
+        )
+    click.echo(state.msg("cli.support_added", name=name))
+
+
+@support_group.command("list")
+@pass_state
+def support_list(state: State) -> None:
+    """List support options in the order people see them."""
+    with state.session() as session:
+        rows = [
+            (o.name, o.description, o.link or "", o.contact or "")
+            for o in checkins.support_options(session)
+        ]
+    _print_rows(state, ["name", "what", "link", "contact"], rows)
+
+
+@support_group.command("remove")
+@click.argument("name")
+@pass_state
+def support_remove(state: State, name: str) -> None:
+    """Remove a support option."""
+    with state.session(write=True) as session:
+        checkins.remove_support(session=session, name=name)
+    click.echo(state.msg("cli.support_removed", name=name))
+
+
+@cli.group("report")
+def report_group() -> None:
+    """Reports for People Experience."""
+
+
+@report_group.command("wellbeing")
+@click.option("--weeks", default=12, show_default=True, type=click.IntRange(1, 104))
+@click.option("--png", "png", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@pass_state
+def report_wellbeing(state: State, weeks: int, png: Path | None, csv_path: Path | None) -> None:
+    """Participation, average scores and low answers per week and team (anonymity floor applied)."""
+    from jobs import reports
+
+    ctx = _job_context(state)
+    groups = reports.numbers(ctx, weeks)
+    floor = state.settings.min_group
+    click.echo(reports.text_report(groups, floor, state.lang).replace("*", ""))
+    try:
+        if png is not None:
+            png.write_bytes(reports.chart(groups, floor, state.lang))
+        if csv_path is not None:
+            csv_path.write_text(reports.csv_report(groups, floor), encoding="utf-8")
+    except OSError as exc:
+        raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
 
 
 # ---------------------------------------------------------------- roles

@@ -45,6 +45,12 @@ class Settings:
     repeat_window_seconds: int = 24 * 3600
     claim_hours: float = 4.0
     delivery_concurrency: int = 8
+    checkin_at: time = time(10, 0)
+    checkin_weekdays: frozenset[int] | None = frozenset({0})
+    checkin_days: int = 3
+    low_score: int = 2
+    min_group: int = 5
+    retention_months: int = 12
     campaign_lease_seconds: int = 60
 
     @property
@@ -95,6 +101,26 @@ def parse_duration(raw: str) -> int:
     if not match or not any(match.groups()):
         raise ValueError(raw)
     return int(match.group(1) or 0) * 3600 + int(match.group(2) or 0) * 60
+
+
+def parse_cron(raw: str) -> tuple[time, frozenset[int] | None]:
+    """'0 10 * * 1' → (10:00, {Monday}); only minute, hour and day of week may be set."""
+    fields = raw.split()
+    if len(fields) != 5 or fields[2] != "*" or fields[3] != "*":
+        raise ValueError(raw)
+    minute, hour = int(fields[0]), int(fields[1])
+    if not (0 <= minute < 60 and 0 <= hour < 24):
+        raise ValueError(raw)
+    if fields[4] == "*":
+        return time(hour, minute), None
+    days: set[int] = set()
+    for part in fields[4].split(","):
+        low, _, high = part.partition("-")
+        for cron_day in range(int(low), int(high or low) + 1):
+            if not 0 <= cron_day <= 7:
+                raise ValueError(raw)
+            days.add((cron_day - 1) % 7)  # cron: 0 and 7 are Sunday; Python: 0 is Monday
+    return time(hour, minute), frozenset(days)
 
 
 def _duration(env: Mapping[str, str], name: str, default: str) -> int:
@@ -159,6 +185,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("config.bad_log_level", value=log_level)
 
+    cron_raw = _get(env, "REKAN_CHECKIN_CRON") or "0 10 * * 1"
+    try:
+        checkin_at, checkin_weekdays = parse_cron(cron_raw)
+    except ValueError:
+        raise ConfigError("config.bad_cron", name="REKAN_CHECKIN_CRON", value=cron_raw) from None
+
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -179,4 +211,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         claim_hours=_duration(env, "REKAN_CLAIM_HOURS", "4h") / 3600,
         delivery_concurrency=_int(env, "REKAN_DELIVERY_CONCURRENCY", 8, 1, 64),
         campaign_lease_seconds=_int(env, "REKAN_CAMPAIGN_LEASE", 60, 1, 3600),
+        checkin_at=checkin_at,
+        checkin_weekdays=checkin_weekdays,
+        checkin_days=_int(env, "REKAN_CHECKIN_DAYS", 3, 1, 14),
+        low_score=_int(env, "REKAN_LOW_SCORE", 2, 1, 4),
+        min_group=_int(env, "REKAN_MIN_GROUP", 5, 3, 1000),
+        retention_months=_int(env, "REKAN_RETENTION_MONTHS", 12, 1, 120),
     )

@@ -43,6 +43,8 @@ class CampaignJob:
     weekdays: frozenset[int] | None = None  # 0 = Monday; None = every day
     workdays_only: bool = True
     params: Callable[[date, str], dict[str, Any]] = lambda day, period: {"period": period}
+    # Runs once, in the transaction that writes the rows (e.g. opens the check-in round).
+    prepare: Callable[[Session, str, date, datetime], None] | None = None
 
     def runs_on(self, day: date, days_off: Sequence[date] = ()) -> bool:
         if self.weekdays is not None and day.weekday() not in self.weekdays:
@@ -126,6 +128,8 @@ def run_campaign(
         campaigns.release_sending(session, key, now=now)
         written = 0
         if not campaigns.is_fanned(campaign):
+            if job.prepare is not None:
+                job.prepare(session, key, day, now)
             people = job.recipients(session, day)
             rows = [
                 (p.slack_id, now if force else local_due(day, job.at, p.timezone, settings.tz))
@@ -219,10 +223,10 @@ def _send_due(
     return results
 
 
-def tick(ctx: JobContext, now: datetime) -> str:
+def tick(ctx: JobContext, now: datetime, jobs: Sequence[CampaignJob] | None = None) -> str:
     """Job `campaigns`: every minute, start or resume each campaign job's current period."""
     runs = []
-    for job in REGISTRY.values():
+    for job in jobs if jobs is not None else list(REGISTRY.values()):
         try:
             run = run_campaign(ctx, job, now=now)
         except Exception:

@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from jobs import campaigns, claims, delivery, people
+from jobs import campaigns, checkins, claims, delivery, people, reports
 from jobs.context import JobContext
 from storage.types import utcnow
 
@@ -42,8 +42,20 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("availability", "every 5 minutes", people.run_availability),
         JobSpec("deliveries-retry", "every 1 minutes", delivery.run_deliveries_retry),
         JobSpec("claims-expiry", "every 5 minutes", claims.run_claims_expiry),
-        JobSpec("campaigns", "every 1 minutes", campaigns.tick),
+        JobSpec(
+            "campaigns",
+            "every 1 minutes",
+            lambda ctx, now: campaigns.tick(ctx, now, campaign_jobs(ctx.settings)),
+        ),
+        JobSpec("checkin-close", "every 5 minutes", checkins.run_close),
+        JobSpec("retention", "30 3 * * *", checkins.run_retention),
+        JobSpec("report-weekly", "0 8 * * 1", reports.run_weekly),
     ]
+
+
+def campaign_jobs(settings: Settings) -> list[campaigns.CampaignJob]:
+    """Jobs that send one message per person per period, built in and registered."""
+    return [*checkins.jobs(settings), *campaigns.REGISTRY.values()]
 
 
 def find_job(settings: Settings, name: str) -> JobSpec | None:

@@ -34,6 +34,7 @@ class Person(SQLModel, table=True):
     away_since: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     away_until: date | None = Field(default=None)
     dm_channel: str | None = Field(default=None, max_length=32)
+    checkin_opt_out: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -218,3 +219,82 @@ class DayOff(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     name: str = Field(max_length=200)
+
+
+# ---------------------------------------------------------------- check-ins (health data)
+
+QUESTIONS = ("physical", "mental")
+
+
+class CheckinRound(SQLModel, table=True):
+    """One weekly round; answers can change until it closes."""
+
+    key: str = Field(primary_key=True, max_length=100)  # the campaign key, checkin:2026-W48
+    period: str = Field(max_length=40)
+    opened_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    closes_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class CheckinAnswer(SQLModel, table=True):
+    """One answer per person, round and question. Never shown to leads or in a channel."""
+
+    __table_args__ = (
+        UniqueConstraint("round_key", "slack_id", "question", name="uq_checkin_answer"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_key: str = Field(foreign_key="checkinround.key", max_length=100, index=True)
+    slack_id: str = Field(max_length=32, index=True)
+    question: str = Field(max_length=16)
+    score: int
+    answered_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+
+
+class CheckinNote(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("round_key", "slack_id", name="uq_checkin_note"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_key: str = Field(foreign_key="checkinround.key", max_length=100)
+    slack_id: str = Field(max_length=32)
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    written_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class FollowUp(SQLModel, table=True):
+    """Created only when the person asks HR to contact them."""
+
+    __table_args__ = (UniqueConstraint("round_key", "slack_id", name="uq_followup"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_key: str = Field(foreign_key="checkinround.key", max_length=100)
+    slack_id: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    contacted_by: str | None = Field(default=None, max_length=32)
+    contacted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class SupportOption(SQLModel, table=True):
+    """Support HR offers after a low answer (doctor, psychologist, support groups)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    description: str = Field(max_length=500)
+    link: str | None = Field(default=None, max_length=500)
+    contact: str | None = Field(default=None, max_length=200)
+
+
+class WellbeingAggregate(SQLModel, table=True):
+    """A closed round's numbers per team (and "*" for everyone); kept after answers expire."""
+
+    __table_args__ = (UniqueConstraint("round_key", "team", name="uq_aggregate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_key: str = Field(max_length=100, index=True)
+    period: str = Field(max_length=40)
+    team: str = Field(max_length=100)
+    recipients: int
+    respondents: int
+    physical_avg: float | None = None
+    mental_avg: float | None = None
+    low_share: float | None = None

@@ -28,6 +28,7 @@ class HomeData:
     queue: Sequence[Ticket] = field(default_factory=list)
     claims: Sequence[tuple[Any, str]] = ()
     tz: str = "Asia/Jakarta"
+    checkins_stopped: bool = False
 
 
 def _ticket_lines(items: Sequence[Ticket], lang: str) -> str:
@@ -72,5 +73,20 @@ def build_home(data: HomeData) -> dict[str, Any]:
     if data.recent_tickets:
         blocks.append(section(f"*{t('home.recent', lang)}*"))
         blocks.append(section(_ticket_lines(data.recent_tickets, lang)))
+    if data.checkins_stopped:
+        blocks.append(DividerBlock().to_dict())
+        blocks.append(section(t("home.checkins_stopped", lang)))
+        blocks.append(
+            ActionsBlock(
+                block_id="home_checkins",
+                elements=[
+                    ButtonElement(
+                        text=t("home.resume_checkins", lang),
+                        action_id="checkin_resume",
+                        value="resume",
+                    )
+                ],
+            ).to_dict()
+        )
     blocks.append(context(t("lapor.help_short", lang)))
     return View(type="home", blocks=blocks).to_dict()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import home, tickets
+from bot.listeners import checkins, home, tickets
 from bot.runtime import Runtime
 
 
 def register_all(app: App, runtime: Runtime) -> None:
     tickets.register(app, runtime)
     home.register(app, runtime)
+    checkins.register(app, runtime)

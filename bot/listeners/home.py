@@ -30,6 +30,7 @@ def home_data(rt: Runtime, user: str) -> HomeData:
             queue=tickets.queue(session, user) if tier is not None else [],
             claims=claims.listing(session, now=rt.now()) if tier is not None else [],
             tz=tz,
+            checkins_stopped=bool(person and person.checkin_opt_out),
         )
 
 

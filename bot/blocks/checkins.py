@@ -1,0 +1,210 @@
+"""Block Kit for People Experience check-ins: the question DM, the HR follow-up, the note."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    PlainTextInputElement,
+    PlainTextObject,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.common import Message, context, cut, header, mention, quote, section
+from bot.i18n import t
+from storage.models import QUESTIONS
+
+A_ANSWER = "checkin_{question}_{score}"
+A_NOTE = "checkin_note"
+A_STOP = "checkin_stop"
+A_CONSENT = "checkin_consent"
+A_CONTACTED = "checkin_contacted"
+A_RESUME = "checkin_resume"
+V_NOTE = "checkin_note_modal"
+B_NOTE = "note"
+ANSWER_PATTERN = r"^checkin_(physical|mental)_([1-5])$"
+
+
+@dataclass(frozen=True)
+class Support:
+    name: str
+    description: str
+    link: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckinView:
+    """What the person's check-in message shows; plain data."""
+
+    round_key: str
+    lang: str
+    closes: str
+    answers: dict[str, int] = field(default_factory=dict)
+    intro: bool = False
+    reminder: bool = False
+    low: int = 2
+    support: Sequence[Support] = ()
+    consented: bool = False
+    noted: bool = False
+    closed: bool = False
+
+
+def build_checkin(v: CheckinView) -> Message:
+    lang = v.lang
+    blocks: list[dict[str, Any]] = [header(t("checkin.title", lang))]
+    if v.reminder:
+        blocks.append(section(t("checkin.reminder", lang)))
+    if v.intro:
+        blocks.append(section(t("checkin.intro", lang)))
+    for question in QUESTIONS:
+        blocks.append(section(f"*{t('checkin.q_' + question, lang)}*"))
+        if v.closed:
+            continue
+        chosen = v.answers.get(question)
+        blocks.append(
+            ActionsBlock(
+                block_id=f"checkin_{question}",
+                elements=[
+                    ButtonElement(
+                        text=cut(t(f"checkin.scale_{score}", lang), 75),
+                        action_id=A_ANSWER.format(question=question, score=score),
+                        value=v.round_key,
+                        style="primary" if chosen == score else None,
+                    )
+                    for score in range(1, 6)
+                ],
+            ).to_dict()
+        )
+    if v.closed:
+        blocks.append(section(t("checkin.closed_note", lang)))
+    elif v.answers:
+        recorded = ", ".join(
+            f"{t('checkin.short_' + q, lang)} {t('checkin.scale_' + str(v.answers[q]), lang)}"
+            for q in QUESTIONS
+            if q in v.answers
+        )
+        blocks.append(section(t("checkin.recorded", lang, answers=recorded, closes=v.closes)))
+    if not v.closed and any(score <= v.low for score in v.answers.values()):
+        blocks.extend(_support(v))
+    if not v.closed:
+        more = [
+            ButtonElement(
+                text=t("checkin.tell_more" if not v.noted else "checkin.edit_note", lang),
+                action_id=A_NOTE,
+                value=v.round_key,
+            ),
+            ButtonElement(text=t("checkin.stop", lang), action_id=A_STOP, value=v.round_key),
+        ]
+        blocks.append(ActionsBlock(block_id="checkin_more", elements=more).to_dict())
+    blocks.append(context(t("checkin.privacy", lang)))
+    return {"text": t("checkin.title", lang), "blocks": blocks}
+
+
+def _support(v: CheckinView) -> list[dict[str, Any]]:
+    lang = v.lang
+    lines = [f"*{t('checkin.support_title', lang)}*"]
+    for option in v.support:
+        line = f"• *{quote(option.name, 100)}* — {quote(option.description, 300)}"
+        if option.contact:
+            line += f" ({quote(option.contact, 100)})"
+        if option.link and option.link.startswith(("https://", "http://")):
+            line += f" <{option.link}|{t('checkin.open_link', lang)}>"
+        lines.append(line)
+    blocks = [section("\n".join(lines))]
+    if v.consented:
+        blocks.append(section(t("checkin.consented", lang)))
+    else:
+        blocks.append(
+            ActionsBlock(
+                block_id="checkin_consent",
+                elements=[
+                    ButtonElement(
+                        text=cut(t("checkin.consent", lang), 75),
+                        action_id=A_CONSENT,
+                        value=v.round_key,
+                        style="primary",
+                    )
+                ],
+            ).to_dict()
+        )
+    return blocks
+
+
+def build_stopped(lang: str) -> Message:
+    text = t("checkin.stopped", lang)
+    return {"text": text, "blocks": [section(text)]}
+
+
+def build_followup(
+    *,
+    followup_id: int,
+    person: str,
+    name: str,
+    answers: dict[str, int],
+    note: str | None,
+    contacted_by: str | None,
+    contacted_at: str | None,
+    lang: str,
+) -> Message:
+    """For each HR member: who asked to be contacted, this round's scores, their note."""
+    scores = ", ".join(
+        f"{t('checkin.short_' + q, lang)} {answers[q]}/5" for q in QUESTIONS if q in answers
+    )
+    text = t(
+        "followup.text", lang, person=mention(person), name=quote(name, 100), scores=scores or "—"
+    )
+    blocks = [section(text)]
+    if note:
+        blocks.append(section(f"*{t('followup.note', lang)}:* {quote(note, 2000)}"))
+    if contacted_by:
+        blocks.append(
+            context(t("followup.contacted", lang, by=mention(contacted_by), at=contacted_at or ""))
+        )
+    else:
+        blocks.append(
+            ActionsBlock(
+                block_id="followup",
+                elements=[
+                    ButtonElement(
+                        text=t("followup.mark", lang),
+                        action_id=A_CONTACTED,
+                        value=str(followup_id),
+                        style="primary",
+                    )
+                ],
+            ).to_dict()
+        )
+    return {"text": t("followup.title", lang), "blocks": blocks}
+
+
+def build_note_modal(
+    round_key: str, channel: str, ts: str, current: str | None, lang: str
+) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=V_NOTE,
+        private_metadata=json.dumps({"round": round_key, "channel": channel, "ts": ts}),
+        title=PlainTextObject(text=cut(t("checkin.note_title", lang), 24)),
+        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
+        blocks=[
+            InputBlock(
+                block_id=B_NOTE,
+                label=t("checkin.note_label", lang),
+                hint=cut(t("checkin.note_hint", lang), 2000),
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=2000,
+                    initial_value=current or None,
+                ),
+            ),
+        ],
+    ).to_dict()

@@ -1,0 +1,214 @@
+"""Check-in clicks: answers, the note, consent to an HR follow-up, stopping and resuming,
+and HR's "Contacted". Health data: nothing here logs a person together with a score."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlmodel import select
+
+from bot.blocks import checkins as blocks
+from bot.i18n import t
+from bot.runtime import Runtime
+from jobs.checkins import T_FOLLOWUP, checkin_view
+from jobs.delivery import update_message
+from storage import checkins, outbox, people
+from storage.db import session_scope
+from storage.errors import DomainError
+from storage.models import ROLE_HR, Delivery
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    rt = runtime
+
+    def refuse(respond: Respond, user: str, error: DomainError) -> None:
+        rt.submit(
+            respond, text=rt.explain(error, user), response_type="ephemeral", replace_original=False
+        )
+
+    def redraw(user: str, round_key: str, channel: str | None, ts: str | None) -> None:
+        """Show what was recorded in the message that was clicked."""
+        if not channel or not ts:
+            return
+        with session_scope(rt.engine) as session:
+            view = checkin_view(session, round_key, user, rt.settings, now=rt.now())
+        message = blocks.build_checkin(view)
+        rt.submit(
+            rt.updater.chat_update,
+            channel=channel,
+            ts=ts,
+            text=message["text"],
+            blocks=message["blocks"],
+        )
+
+    def where(body: dict[str, Any]) -> tuple[str | None, str | None]:
+        container = body.get("container") or {}
+        return container.get("channel_id") or (body.get("channel") or {}).get("id"), container.get(
+            "message_ts"
+        )
+
+    def answer(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        action = (body.get("actions") or [{}])[0]
+        match = re.match(blocks.ANSWER_PATTERN, str(action.get("action_id")))
+        round_key = str(action.get("value") or "")
+        try:
+            if match is None:
+                raise DomainError("checkin.bad_value")
+            with session_scope(rt.engine, write=True) as session:
+                checkins.record(
+                    session=session,
+                    round_key=round_key,
+                    slack_id=user,
+                    question=match.group(1),
+                    score=int(match.group(2)),
+                    now=rt.now(),
+                )
+        except DomainError as error:
+            refuse(respond, user, error)
+            return
+        redraw(user, round_key, *where(body))
+
+    def note_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        lang = rt.language_of(user)
+        round_key = str((body.get("actions") or [{}])[0].get("value") or "")
+        with session_scope(rt.engine) as session:
+            allowed = checkins.was_sent(session, round_key, user)
+            current = checkins.note_of(session, round_key, user) if allowed else None
+        if not allowed:
+            refuse(respond, user, DomainError("checkin.not_yours"))
+            return
+        channel, ts = where(body)
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=blocks.build_note_modal(round_key, channel or "", ts or "", current, lang),
+        )
+
+    def note_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+            round_key = str(meta["round"])
+        except (ValueError, KeyError, TypeError):
+            ack(
+                response_action="errors",
+                errors={blocks.B_NOTE: t("checkin.no_round", rt.language_of(user))},
+            )
+            return
+        values = (view.get("state") or {}).get("values") or {}
+        note = str(
+            ((values.get(blocks.B_NOTE) or {}).get("value") or {}).get("value") or ""
+        ).strip()
+        if not note:
+            ack(
+                response_action="errors",
+                errors={blocks.B_NOTE: t("checkin.note_empty", rt.language_of(user))},
+            )
+            return
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                checkins.save_note(
+                    session=session, round_key=round_key, slack_id=user, note=note, now=rt.now()
+                )
+        except DomainError as error:
+            ack(response_action="errors", errors={blocks.B_NOTE: rt.explain(error, user)})
+            return
+        ack()
+        redraw(user, round_key, meta.get("channel"), meta.get("ts"))
+
+    def consent(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        round_key = str((body.get("actions") or [{}])[0].get("value") or "")
+        deliveries: list[int] = []
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                followup = checkins.consent(
+                    session=session, round_key=round_key, slack_id=user, now=rt.now()
+                )
+                if followup is not None:
+                    for _, member in people.list_role(session, ROLE_HR):
+                        row = outbox.enqueue(
+                            session,
+                            key=f"followup:{followup.id}:{member.slack_id}",
+                            recipient=member.slack_id,
+                            template=T_FOLLOWUP,
+                            params={"followup": followup.id},
+                            now=rt.now(),
+                        )
+                        deliveries.append(row.id or 0)
+        except DomainError as error:
+            refuse(respond, user, error)
+            return
+        rt.send(deliveries)
+        redraw(user, round_key, *where(body))
+
+    def stop(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                checkins.set_opt_out(session=session, slack_id=user, opt_out=True, now=rt.now())
+        except DomainError as error:
+            refuse(respond, user, error)
+            return
+        message = blocks.build_stopped(rt.language_of(user))
+        channel, ts = where(body)
+        if channel and ts:
+            rt.submit(rt.updater.chat_update, channel=channel, ts=ts, **message)
+
+    def resume(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                checkins.set_opt_out(session=session, slack_id=user, opt_out=False, now=rt.now())
+        except DomainError:
+            return
+        from bot.listeners.home import publish
+
+        rt.submit(publish, rt, user)
+
+    def contacted(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        value = str((body.get("actions") or [{}])[0].get("value") or "")
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                if not people.has_role(session, user, ROLE_HR):
+                    raise DomainError("checkin.hr_only")
+                if not value.isdigit():
+                    raise DomainError("checkin.no_followup")
+                followup = checkins.mark_contacted(
+                    session=session, followup_id=int(value), hr_id=user, now=rt.now()
+                )
+                copies = [
+                    d.id
+                    for d in session.exec(
+                        select(Delivery).where(Delivery.template == T_FOLLOWUP)
+                    ).all()
+                    if d.params.get("followup") == followup.id and d.id is not None
+                ]
+        except DomainError as error:
+            refuse(respond, user, error)
+            return
+        for delivery_id in copies:
+            rt.submit(update_message, rt.jobs, delivery_id)
+
+    app.action(re.compile(blocks.ANSWER_PATTERN))(answer)
+    app.action(blocks.A_NOTE)(note_button)
+    app.view(blocks.V_NOTE)(note_submitted)
+    app.action(blocks.A_CONSENT)(consent)
+    app.action(blocks.A_STOP)(stop)
+    app.action(blocks.A_RESUME)(resume)
+    app.action(blocks.A_CONTACTED)(contacted)

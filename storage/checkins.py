@@ -1,0 +1,302 @@
+"""People Experience check-ins: rounds, answers, consent to a follow-up, support options,
+aggregates with an anonymity floor, and retention. Health data: no function here logs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from storage.errors import DomainError, NotFound
+from storage.models import (
+    DELIVERY_SENT,
+    QUESTIONS,
+    CheckinAnswer,
+    CheckinNote,
+    CheckinRound,
+    Delivery,
+    FollowUp,
+    Person,
+    SupportOption,
+    WellbeingAggregate,
+)
+from storage.tickets import AlreadyDone
+
+ALL_TEAMS = "*"
+NO_TEAM = "-"
+NOTE_MAX = 2000
+
+
+def open_round(
+    session: Session, *, key: str, period: str, now: datetime, closes_at: datetime
+) -> CheckinRound:
+    row = session.get(CheckinRound, key)
+    if row is None:
+        row = CheckinRound(key=key, period=period, opened_at=now, closes_at=closes_at)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def was_sent(session: Session, round_key: str, slack_id: str) -> bool:
+    """Whether this person was asked in this round (the delivery row exists)."""
+    return (
+        session.exec(select(Delivery.id).where(Delivery.key == f"{round_key}:{slack_id}")).first()
+        is not None
+    )
+
+
+def _round_for(session: Session, round_key: str, slack_id: str, now: datetime) -> CheckinRound:
+    row = session.get(CheckinRound, round_key)
+    if row is None:
+        raise NotFound("checkin.no_round")
+    if not was_sent(session, round_key, slack_id):
+        raise DomainError("checkin.not_yours")
+    if row.closed_at is not None or row.closes_at <= now:
+        raise DomainError("checkin.closed")
+    return row
+
+
+def record(
+    *, session: Session, round_key: str, slack_id: str, question: str, score: int, now: datetime
+) -> dict[str, int]:
+    """Record (or change) one answer; returns the person's answers in this round."""
+    if question not in QUESTIONS or not 1 <= score <= 5:
+        raise DomainError("checkin.bad_value")
+    _round_for(session, round_key, slack_id, now)
+    answer = session.exec(
+        select(CheckinAnswer).where(
+            CheckinAnswer.round_key == round_key,
+            CheckinAnswer.slack_id == slack_id,
+            CheckinAnswer.question == question,
+        )
+    ).first()
+    if answer is None:
+        answer = CheckinAnswer(
+            round_key=round_key, slack_id=slack_id, question=question, score=score, answered_at=now
+        )
+    answer.score, answer.answered_at = score, now
+    session.add(answer)
+    session.flush()
+    return answers(session, round_key, slack_id)
+
+
+def answers(session: Session, round_key: str, slack_id: str) -> dict[str, int]:
+    rows = session.exec(
+        select(CheckinAnswer).where(
+            CheckinAnswer.round_key == round_key, CheckinAnswer.slack_id == slack_id
+        )
+    ).all()
+    return {r.question: r.score for r in rows}
+
+
+def save_note(*, session: Session, round_key: str, slack_id: str, note: str, now: datetime) -> None:
+    _round_for(session, round_key, slack_id, now)
+    row = session.exec(
+        select(CheckinNote).where(
+            CheckinNote.round_key == round_key, CheckinNote.slack_id == slack_id
+        )
+    ).first() or CheckinNote(round_key=round_key, slack_id=slack_id, note="")
+    row.note, row.written_at = note.strip()[:NOTE_MAX], now
+    session.add(row)
+
+
+def note_of(session: Session, round_key: str, slack_id: str) -> str | None:
+    row = session.exec(
+        select(CheckinNote).where(
+            CheckinNote.round_key == round_key, CheckinNote.slack_id == slack_id
+        )
+    ).first()
+    return row.note if row else None
+
+
+def consent(*, session: Session, round_key: str, slack_id: str, now: datetime) -> FollowUp | None:
+    """The person asks HR to contact them; None when they had asked already this round."""
+    if session.get(CheckinRound, round_key) is None:
+        raise NotFound("checkin.no_round")
+    if not was_sent(session, round_key, slack_id):
+        raise DomainError("checkin.not_yours")
+    existing = session.exec(
+        select(FollowUp).where(FollowUp.round_key == round_key, FollowUp.slack_id == slack_id)
+    ).first()
+    if existing is not None:
+        return None
+    row = FollowUp(round_key=round_key, slack_id=slack_id, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def mark_contacted(*, session: Session, followup_id: int, hr_id: str, now: datetime) -> FollowUp:
+    row = session.exec(select(FollowUp).where(FollowUp.id == followup_id).with_for_update()).first()
+    if row is None:
+        raise NotFound("checkin.no_followup")
+    if row.contacted_by is not None:
+        raise AlreadyDone("checkin.already_contacted", by=row.contacted_by, at=row.contacted_at)
+    row.contacted_by, row.contacted_at = hr_id, now
+    session.add(row)
+    return row
+
+
+def set_opt_out(*, session: Session, slack_id: str, opt_out: bool, now: datetime) -> Person:
+    person = session.get(Person, slack_id)
+    if person is None:
+        raise NotFound("error.person_unknown", slack_id=slack_id)
+    person.checkin_opt_out, person.updated_at = opt_out, now
+    session.add(person)
+    return person
+
+
+# ---------------------------------------------------------------- support options
+
+
+def add_support(
+    *, session: Session, name: str, description: str, link: str | None, contact: str | None
+) -> SupportOption:
+    name = name.strip()
+    if not name or not description.strip():
+        raise DomainError("support.incomplete")
+    row = session.exec(
+        select(SupportOption).where(SupportOption.name == name)
+    ).first() or SupportOption(name=name, description="")
+    row.description, row.link, row.contact = description.strip(), link, contact
+    session.add(row)
+    return row
+
+
+def support_options(session: Session) -> Sequence[SupportOption]:
+    return session.exec(select(SupportOption).order_by(col(SupportOption.id))).all()
+
+
+def remove_support(*, session: Session, name: str) -> None:
+    row = session.exec(select(SupportOption).where(SupportOption.name == name)).first()
+    if row is None:
+        raise NotFound("support.unknown", name=name)
+    session.delete(row)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@dataclass(frozen=True)
+class GroupNumbers:
+    period: str
+    team: str
+    recipients: int
+    respondents: int
+    physical_avg: float | None
+    mental_avg: float | None
+    low_share: float | None
+
+    @property
+    def participation(self) -> float | None:
+        return self.respondents / self.recipients if self.recipients else None
+
+
+def round_numbers(session: Session, round_key: str, *, low: int) -> list[GroupNumbers]:
+    """Per team and for everyone ("*"): recipients, respondents, averages, share of low answers."""
+    period = (
+        session.get(CheckinRound, round_key) or CheckinRound(key=round_key, period=round_key)
+    ).period
+    sent = session.exec(
+        select(Delivery.recipient).where(
+            Delivery.campaign == round_key, Delivery.state == DELIVERY_SENT
+        )
+    ).all()
+    teams = {
+        p.slack_id: (p.team or NO_TEAM)
+        for p in session.exec(select(Person).where(col(Person.slack_id).in_(sent))).all()
+    }
+    scores: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for answer in session.exec(
+        select(CheckinAnswer).where(CheckinAnswer.round_key == round_key)
+    ).all():
+        scores[answer.slack_id][answer.question].append(answer.score)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for person in sent:
+        groups[teams.get(person, NO_TEAM)].append(person)
+        groups[ALL_TEAMS].append(person)
+    result = []
+    for team, members in sorted(groups.items()):
+        answered = [m for m in members if m in scores]
+        physical = [s for m in answered for s in scores[m].get("physical", [])]
+        mental = [s for m in answered for s in scores[m].get("mental", [])]
+        every = physical + mental
+        result.append(
+            GroupNumbers(
+                period,
+                team,
+                len(members),
+                len(answered),
+                sum(physical) / len(physical) if physical else None,
+                sum(mental) / len(mental) if mental else None,
+                sum(1 for s in every if s <= low) / len(every) if every else None,
+            )
+        )
+    return result
+
+
+def close_due(session: Session, *, now: datetime, low: int) -> list[str]:
+    """Close rounds whose time is up and keep their numbers; returns the closed keys."""
+    due = session.exec(
+        select(CheckinRound).where(
+            col(CheckinRound.closed_at).is_(None), col(CheckinRound.closes_at) <= now
+        )
+    ).all()
+    for row in due:
+        row.closed_at = now
+        session.add(row)
+        for numbers in round_numbers(session, row.key, low=low):
+            session.add(
+                WellbeingAggregate(
+                    round_key=row.key,
+                    period=numbers.period,
+                    team=numbers.team,
+                    recipients=numbers.recipients,
+                    respondents=numbers.respondents,
+                    physical_avg=numbers.physical_avg,
+                    mental_avg=numbers.mental_avg,
+                    low_share=numbers.low_share,
+                )
+            )
+    return [r.key for r in due]
+
+
+def report(session: Session, *, weeks: int, low: int) -> list[GroupNumbers]:
+    """The last `weeks` rounds: kept numbers for closed rounds, live ones for an open round."""
+    rounds = session.exec(
+        select(CheckinRound).order_by(col(CheckinRound.opened_at).desc()).limit(weeks)
+    ).all()
+    result: list[GroupNumbers] = []
+    for row in reversed(rounds):
+        if row.closed_at is None:
+            result += round_numbers(session, row.key, low=low)
+            continue
+        kept = session.exec(
+            select(WellbeingAggregate).where(WellbeingAggregate.round_key == row.key)
+        ).all()
+        result += [
+            GroupNumbers(
+                a.period,
+                a.team,
+                a.recipients,
+                a.respondents,
+                a.physical_avg,
+                a.mental_avg,
+                a.low_share,
+            )
+            for a in sorted(kept, key=lambda a: a.team)
+        ]
+    return result
+
+
+def delete_older_than(session: Session, *, before: datetime) -> int:
+    """Retention: answers, notes and follow-ups older than `before` go; aggregates stay."""
+    gone = session.execute(delete(CheckinAnswer).where(col(CheckinAnswer.answered_at) < before))
+    session.execute(delete(CheckinNote).where(col(CheckinNote.written_at) < before))
+    session.execute(delete(FollowUp).where(col(FollowUp.created_at) < before))
+    return int(gone.rowcount or 0)  # type: ignore[attr-defined]
