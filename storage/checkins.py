@@ -42,19 +42,22 @@ def open_round(
     return row
 
 
-def was_sent(session: Session, round_key: str, slack_id: str) -> bool:
-    """Whether this person was asked in this round (the delivery row exists)."""
-    return (
-        session.exec(select(Delivery.id).where(Delivery.key == f"{round_key}:{slack_id}")).first()
-        is not None
-    )
+def was_sent(session: Session, round_key: str, slack_id: str, channel: str | None = None) -> bool:
+    """Whether this person was asked in this round, in the conversation given (if any):
+    a click on someone else's message comes from a conversation that is not theirs."""
+    row = session.exec(select(Delivery).where(Delivery.key == f"{round_key}:{slack_id}")).first()
+    if row is None:
+        return False
+    return channel is None or row.channel is None or row.channel == channel
 
 
-def _round_for(session: Session, round_key: str, slack_id: str, now: datetime) -> CheckinRound:
+def _round_for(
+    session: Session, round_key: str, slack_id: str, now: datetime, channel: str | None = None
+) -> CheckinRound:
     row = session.get(CheckinRound, round_key)
     if row is None:
         raise NotFound("checkin.no_round")
-    if not was_sent(session, round_key, slack_id):
+    if not was_sent(session, round_key, slack_id, channel):
         raise DomainError("checkin.not_yours")
     if row.closed_at is not None or row.closes_at <= now:
         raise DomainError("checkin.closed")
@@ -62,12 +65,19 @@ def _round_for(session: Session, round_key: str, slack_id: str, now: datetime) -
 
 
 def record(
-    *, session: Session, round_key: str, slack_id: str, question: str, score: int, now: datetime
+    *,
+    session: Session,
+    round_key: str,
+    slack_id: str,
+    question: str,
+    score: int,
+    now: datetime,
+    channel: str | None = None,
 ) -> dict[str, int]:
     """Record (or change) one answer; returns the person's answers in this round."""
     if question not in QUESTIONS or not 1 <= score <= 5:
         raise DomainError("checkin.bad_value")
-    _round_for(session, round_key, slack_id, now)
+    _round_for(session, round_key, slack_id, now, channel)
     answer = session.exec(
         select(CheckinAnswer).where(
             CheckinAnswer.round_key == round_key,

@@ -29,6 +29,8 @@ A_RESUME = "checkin_resume"
 V_NOTE = "checkin_note_modal"
 B_NOTE = "note"
 ANSWER_PATTERN = r"^checkin_(physical|mental)_([1-5])$"
+# Listen wider than what we post, so a tampered action id gets an answer instead of an error.
+ANSWER_LISTEN = r"^checkin_(physical|mental)_\w+$"
 
 
 @dataclass(frozen=True)

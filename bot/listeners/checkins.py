@@ -71,6 +71,7 @@ def register(app: App, runtime: Runtime) -> None:
                     question=match.group(1),
                     score=int(match.group(2)),
                     now=rt.now(),
+                    channel=where(body)[0],
                 )
         except DomainError as error:
             refuse(respond, user, error)
@@ -83,7 +84,7 @@ def register(app: App, runtime: Runtime) -> None:
         lang = rt.language_of(user)
         round_key = str((body.get("actions") or [{}])[0].get("value") or "")
         with session_scope(rt.engine) as session:
-            allowed = checkins.was_sent(session, round_key, user)
+            allowed = checkins.was_sent(session, round_key, user, where(body)[0])
             current = checkins.note_of(session, round_key, user) if allowed else None
         if not allowed:
             refuse(respond, user, DomainError("checkin.not_yours"))
@@ -133,6 +134,8 @@ def register(app: App, runtime: Runtime) -> None:
         deliveries: list[int] = []
         try:
             with session_scope(rt.engine, write=True) as session:
+                if not checkins.was_sent(session, round_key, user, where(body)[0]):
+                    raise DomainError("checkin.not_yours")
                 followup = checkins.consent(
                     session=session, round_key=round_key, slack_id=user, now=rt.now()
                 )
@@ -205,7 +208,7 @@ def register(app: App, runtime: Runtime) -> None:
         for delivery_id in copies:
             rt.submit(update_message, rt.jobs, delivery_id)
 
-    app.action(re.compile(blocks.ANSWER_PATTERN))(answer)
+    app.action(re.compile(blocks.ANSWER_LISTEN))(answer)
     app.action(blocks.A_NOTE)(note_button)
     app.view(blocks.V_NOTE)(note_submitted)
     app.action(blocks.A_CONSENT)(consent)

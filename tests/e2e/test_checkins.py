@@ -1,0 +1,278 @@
+"""People Experience check-ins end to end: a round, answers, support, consent, HR, closing,
+the reminder, opt-out, the report's floor and retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.run import Running
+from bot.sandbox import SlackSender, SlackStandIn
+from jobs.campaigns import run_campaign
+from jobs.checkins import jobs as checkin_jobs
+from jobs.checkins import run_close, run_retention
+from jobs.reports import text_report
+from storage import checkins, people
+from storage.db import session_scope
+from storage.models import ROLE_HR, CheckinAnswer, FollowUp, WellbeingAggregate
+from tests.helpers import NOW, buttons, message_text, wait_calls, wait_dms
+
+MONDAY_10_WIB = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+TUESDAY_10_WIB = MONDAY_10_WIB + timedelta(days=1)
+STAFF = [f"U0STAFF{i}" for i in range(8)]
+
+
+def seed_org(engine: Engine) -> None:
+    rows = [
+        (
+            i + 2,
+            {
+                "slack_id": sid,
+                "name": f"Staf {i}",
+                "email": "",
+                "team": "Ops" if i < 6 else "Legal",
+                "lead_slack_id": "",
+                "timezone": "Asia/Jakarta",
+            },
+        )
+        for i, sid in enumerate(STAFF)
+    ]
+    rows += [
+        (
+            20,
+            {
+                "slack_id": "U0HRANI",
+                "name": "Ani HR",
+                "email": "",
+                "team": "HR",
+                "lead_slack_id": "",
+                "timezone": "Asia/Jakarta",
+            },
+        ),
+        (
+            21,
+            {
+                "slack_id": "U0HRBUDI",
+                "name": "Budi HR",
+                "email": "",
+                "team": "HR",
+                "lead_slack_id": "",
+                "timezone": "Asia/Jakarta",
+            },
+        ),
+        (
+            22,
+            {
+                "slack_id": "U0AWAY",
+                "name": "Sedang Cuti",
+                "email": "",
+                "team": "Ops",
+                "lead_slack_id": "",
+                "timezone": "Asia/Jakarta",
+            },
+        ),
+    ]
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=rows, now=NOW)
+        for hr in ("U0HRANI", "U0HRBUDI"):
+            people.add_role(session=s, slack_id=hr, role=ROLE_HR, now=NOW)
+        people.set_away(session=s, slack_id="U0AWAY", now=NOW)
+        checkins.add_support(
+            session=s,
+            name="Dokter perusahaan",
+            description="Konsultasi gratis",
+            link="https://klinik.example",
+            contact="ext 123",
+        )
+        checkins.add_support(
+            session=s, name="Psikolog", description="Konseling rahasia", link=None, contact=None
+        )
+
+
+def send_round(rekan: Running, now: datetime = MONDAY_10_WIB) -> str:
+    job = checkin_jobs(rekan.runtime.settings)[0]
+    run = run_campaign(rekan.runtime.jobs, job, now=now)
+    assert run.outcome == "done", run.summary()
+    assert run.key is not None
+    return run.key
+
+
+def click(sender: SlackSender, standin: SlackStandIn, user: str, action_id: str) -> None:
+    message = standin.dms_to(user)[-1]
+    assert sender.click(user, message, action_id).status == 200
+
+
+def test_round_answers_support_consent_and_hr(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    seed_org(engine)
+    key = send_round(rekan)
+    assert key == "checkin:2026-W48"
+    assert standin.dms_to("U0AWAY") == []
+    ask = wait_dms(standin, "U0STAFF0")[0]
+    order = buttons(ask)
+    assert order[:10] == [f"checkin_physical_{n}" for n in range(1, 6)] + [
+        f"checkin_mental_{n}" for n in range(1, 6)
+    ]
+    assert "checkin_stop" in order and "checkin_note" in order
+    assert "Setiap minggu Rekan menanyakan" in message_text(
+        ask
+    )  # the first check-in explains itself
+
+    rekan.runtime.clock = lambda: MONDAY_10_WIB + timedelta(hours=1)
+    click(sender, standin, "U0STAFF0", "checkin_physical_4")
+    standin.wait_for(lambda: "Tercatat" in message_text(standin.dms_to("U0STAFF0")[-1]), 5)
+    assert "fisik 4 · baik" in message_text(standin.dms_to("U0STAFF0")[-1])
+    click(sender, standin, "U0STAFF0", "checkin_mental_2")  # low: support appears
+    standin.wait_for(lambda: "checkin_consent" in buttons(standin.dms_to("U0STAFF0")[-1]), 5)
+    shown = message_text(standin.dms_to("U0STAFF0")[-1])
+    assert "Dokter perusahaan" in shown and "Psikolog" in shown
+    click(sender, standin, "U0STAFF0", "checkin_mental_3")  # changed mind: one answer per question
+    standin.wait_for(lambda: "mental 3" in message_text(standin.dms_to("U0STAFF0")[-1]), 5)
+    with session_scope(engine) as s:
+        mine = s.exec(select(CheckinAnswer).where(CheckinAnswer.slack_id == "U0STAFF0")).all()
+    assert sorted((a.question, a.score) for a in mine) == [("mental", 3), ("physical", 4)]
+    assert (
+        standin.dms_to("U0HRANI")[1:] == []
+    )  # no consent, no name for HR (only their own check-in)
+
+    # a low answer, then consent: exactly one follow-up per HR member, even after a second press
+    click(sender, standin, "U0STAFF1", "checkin_physical_1")
+    standin.wait_for(lambda: "checkin_consent" in buttons(standin.dms_to("U0STAFF1")[-1]), 5)
+    offer = standin.dms_to("U0STAFF1")[-1]
+    sender.click("U0STAFF1", offer, "checkin_consent")
+    sender.click("U0STAFF1", offer, "checkin_consent")  # pressed twice before the message changed
+    to_ani = wait_dms(standin, "U0HRANI", 2)[-1]
+    to_budi = wait_dms(standin, "U0HRBUDI", 2)[-1]
+    assert "<@U0STAFF1>" in message_text(to_ani) and "1/5" in message_text(to_ani)
+    standin.wait_for(lambda: False, 0.3)
+    assert len(standin.dms_to("U0HRANI")) == 2 and len(standin.dms_to("U0HRBUDI")) == 2
+    with session_scope(engine) as s:
+        assert len(s.exec(select(FollowUp)).all()) == 1
+    # HR marks it contacted: the other copy shows who
+    sender.click("U0HRANI", to_ani, "checkin_contacted")
+    standin.wait_for(lambda: "<@U0HRANI>" in message_text(standin.dms_to("U0HRBUDI")[-1]), 5)
+    assert "checkin_contacted" not in buttons(standin.dms_to("U0HRBUDI")[-1])
+    sender.click("U0HRBUDI", to_budi, "checkin_contacted")
+    assert (
+        "Sudah dihubungi oleh <@U0HRANI>" in wait_calls(standin, "response_url")[-1].params["text"]
+    )
+
+
+def test_bad_clicks_late_clicks_reminder_and_opt_out(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    seed_org(engine)
+    key = send_round(rekan)
+    ask = wait_dms(standin, "U0STAFF2")[0]
+    rekan.runtime.clock = lambda: MONDAY_10_WIB + timedelta(hours=1)
+    # someone else's message, an unknown round, a tampered value
+    sender.click("U0STAFF3", ask, "checkin_physical_5")
+    assert "bukan untuk Anda" in wait_calls(standin, "response_url")[-1].params["text"]
+    sender.block_action("U0STAFF2", "checkin_physical_5", "checkin:1999-W01")
+    assert "tidak ada" in wait_calls(standin, "response_url", 2)[-1].params["text"]
+    sender.block_action("U0STAFF2", "checkin_physical_9", key)
+    assert "tidak dikenali" in wait_calls(standin, "response_url", 3)[-1].params["text"]
+    with session_scope(engine) as s:
+        assert s.exec(select(CheckinAnswer)).all() == []
+
+    click(sender, standin, "U0STAFF2", "checkin_physical_3")
+    click(sender, standin, "U0STAFF4", "checkin_stop")
+    standin.wait_for(
+        lambda: "tidak akan menerima check-in lagi" in message_text(standin.dms_to("U0STAFF4")[-1]),
+        5,
+    )
+    standin.wait_for(lambda: False, 0.3)
+
+    # the next workday: one reminder, only to those who did not answer and did not stop
+    reminder = checkin_jobs(rekan.runtime.settings)[1]
+    assert run_campaign(rekan.runtime.jobs, reminder, now=TUESDAY_10_WIB).outcome == "done"
+    reminded = {u for u in STAFF if len(standin.dms_to(u)) == 2}
+    assert reminded == set(STAFF) - {"U0STAFF2", "U0STAFF4"}
+    assert "Pengingat" in message_text(standin.dms_to("U0STAFF5")[-1])
+    assert run_campaign(rekan.runtime.jobs, reminder, now=TUESDAY_10_WIB).outcome == "already_done"
+    assert (
+        run_campaign(rekan.runtime.jobs, reminder, now=TUESDAY_10_WIB + timedelta(days=1)).written
+        == 0
+    )
+
+    # the round closes after 3 days; a late click is told kindly and records nothing
+    assert run_close(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=3, minutes=1)) == "closed=1"
+    rekan.runtime.clock = lambda: MONDAY_10_WIB + timedelta(days=4)
+    sender.click(
+        "U0STAFF6",
+        ask.__class__(**{**ask.__dict__, "channel": "D0STAFF6"})
+        if False
+        else standin.dms_to("U0STAFF6")[0],
+        "checkin_mental_5",
+    )
+    assert "sudah ditutup" in wait_calls(standin, "response_url", 4)[-1].params["text"]
+    with session_scope(engine) as s:
+        assert s.exec(select(CheckinAnswer).where(CheckinAnswer.slack_id == "U0STAFF6")).all() == []
+
+    # next week's round skips the one who stopped; the Home tab undoes it
+    send_round(rekan, MONDAY_10_WIB + timedelta(days=7))
+    assert len(standin.dms_to("U0STAFF4")) == 1
+    sender.event({"type": "app_home_opened", "user": "U0STAFF4", "tab": "home"})
+    assert "checkin_resume" in str(wait_calls(standin, "views.publish")[-1].params["view"])
+    sender.block_action("U0STAFF4", "checkin_resume", "resume")
+    standin.wait_for(lambda: len(standin.calls("views.publish")) >= 2, 5)
+    with session_scope(engine) as s:
+        person = people.get(s, "U0STAFF4")
+        assert person is not None and not person.checkin_opt_out
+
+
+def test_report_floor_and_retention(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    seed_org(engine)
+    send_round(rekan)
+    rekan.runtime.clock = lambda: MONDAY_10_WIB + timedelta(hours=1)
+    scores = {
+        0: (4, 4),
+        1: (2, 3),
+        2: (5, 5),
+        3: (3, 1),
+        4: (4, 2),
+        5: (3, 3),
+        6: (2, 2),
+        7: (5, 4),
+    }
+    with session_scope(engine, write=True) as s:
+        for i, (physical, mental) in scores.items():
+            checkins.record(
+                session=s,
+                round_key="checkin:2026-W48",
+                slack_id=STAFF[i],
+                question="physical",
+                score=physical,
+                now=MONDAY_10_WIB,
+            )
+            checkins.record(
+                session=s,
+                round_key="checkin:2026-W48",
+                slack_id=STAFF[i],
+                question="mental",
+                score=mental,
+                now=MONDAY_10_WIB,
+            )
+    run_close(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=4))
+    with session_scope(engine) as s:
+        groups = checkins.report(s, weeks=12, low=2)
+    by_team = {g.team: g for g in groups}
+    ops, everyone = by_team["Ops"], by_team["*"]
+    assert (ops.recipients, ops.respondents) == (6, 6)
+    assert ops.physical_avg == sum(scores[i][0] for i in range(6)) / 6
+    assert everyone.recipients == 10 and everyone.respondents == 8  # the HR members were asked too
+    assert everyone.low_share == sum(1 for p, m in scores.values() for x in (p, m) if x <= 2) / 16
+    text = text_report(groups, 5, "en")
+    assert "Legal: too few answers" in text  # two people: below the floor
+    assert "Ops: participation 100%" in text
+    # retention deletes answers; the kept numbers stay
+    assert run_retention(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=400)) == "deleted=16"
+    with session_scope(engine) as s:
+        assert s.exec(select(CheckinAnswer)).all() == []
+        assert len(s.exec(select(WellbeingAggregate)).all()) == 4
+        assert {g.team for g in checkins.report(s, weeks=12, low=2)} == {"*", "Ops", "Legal", "HR"}
