@@ -97,3 +97,12 @@ def test_durations() -> None:
     assert settings.claim_hours == 2
     assert key_of({"REKAN_CLAIM_HOURS": "soon"}) == "config.bad_duration"
     assert key_of({"REKAN_REPEAT_THRESHOLD": "101"}) == "config.bad_int"
+
+
+def test_checkin_cron() -> None:
+    settings = load_settings({"REKAN_CHECKIN_CRON": "30 9 * * 1-5"})
+    assert settings.checkin_at == time(9, 30) and settings.checkin_weekdays == frozenset(range(5))
+    assert load_settings({"REKAN_CHECKIN_CRON": "0 10 * * 0"}).checkin_weekdays == frozenset({6})
+    assert key_of({"REKAN_CHECKIN_CRON": "0 10 1 * 1"}) == "config.bad_cron"
+    assert key_of({"REKAN_CHECKIN_CRON": "every monday"}) == "config.bad_cron"
+    assert key_of({"REKAN_MIN_GROUP": "2"}) == "config.bad_int"

@@ -276,3 +276,125 @@ def test_report_floor_and_retention(
         assert s.exec(select(CheckinAnswer)).all() == []
         assert len(s.exec(select(WellbeingAggregate)).all()) == 4
         assert {g.team for g in checkins.report(s, weeks=12, low=2)} == {"*", "Ops", "Legal", "HR"}
+
+
+def test_weekly_report_goes_to_hr_as_chart_and_text(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    from jobs.reports import run_weekly
+
+    seed_org(engine)
+    send_round(rekan)
+    with session_scope(engine, write=True) as s:
+        for i in range(6):
+            checkins.record(
+                session=s,
+                round_key="checkin:2026-W48",
+                slack_id=STAFF[i],
+                question="physical",
+                score=4,
+                now=MONDAY_10_WIB,
+            )
+    assert run_weekly(rekan.runtime.jobs, MONDAY_10_WIB) == "hr=2 sent=2"
+    uploads = standin.calls("files.completeUploadExternal")
+    assert len(uploads) == 2
+    assert {u.params["channel_id"] for u in uploads} == {"D0HRANI", "D0HRBUDI"}
+    text = uploads[0].params["initial_comment"]
+    assert "Ops: partisipasi 100%" in text and "Legal: terlalu sedikit jawaban" in text
+    sizes = [c.params["size"] for c in standin.calls("upload")]
+    assert len(sizes) == 2 and all(size > 1000 for size in sizes)  # real PNGs
+
+
+def test_no_log_line_pairs_a_person_with_a_score(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    import logging
+    import re
+
+    seed_org(engine)
+    caplog.set_level(logging.INFO)
+    send_round(rekan)
+    rekan.runtime.clock = lambda: MONDAY_10_WIB + timedelta(hours=1)
+    for user in STAFF[:3]:
+        wait_dms(standin, user)
+        click(sender, standin, user, "checkin_mental_1")
+    standin.wait_for(lambda: "checkin_consent" in buttons(standin.dms_to(STAFF[2])[-1]), 5)
+    click(sender, standin, STAFF[2], "checkin_consent")
+    wait_dms(standin, "U0HRANI", 2)
+    people_pattern = re.compile(r"U0STAFF\d|Staf \d")
+    score_pattern = re.compile(r"score|checkin_(physical|mental)|\b[1-5]/5\b|skor", re.IGNORECASE)
+    offending = [
+        r.getMessage()
+        for r in caplog.records
+        if people_pattern.search(r.getMessage()) and score_pattern.search(r.getMessage())
+    ]
+    assert offending == []
+
+
+def test_support_opt_out_and_report_cli(
+    rekan: Running,
+    standin: SlackStandIn,
+    engine: Engine,
+    database_url: str,
+    tmp_path,
+    monkeypatch,
+    capsys,
+) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from bot.cli import main
+
+    seed_org(engine)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SLACK_API_URL", standin.url)
+    monkeypatch.setenv("REKAN_LANGUAGE", "en")
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return int(info.value.code or 0), out, err
+
+    assert (
+        cli(
+            "support",
+            "add",
+            "Support group",
+            "--description",
+            "Weekly talk",
+            "--link",
+            "https://x.example",
+        )[0]
+        == 0
+    )
+    code, out, _ = cli("support", "list")
+    assert code == 0 and "Support group" in out and "Dokter perusahaan" in out
+    assert cli("support", "add", "Bad", "--description", "x", "--link", "ftp://nope")[0] == 2
+    assert cli("support", "remove", "Support group")[0] == 0
+    assert cli("support", "remove", "Support group")[0] == 1
+    code, out, _ = cli("people", "opt-out", "U0STAFF7")
+    assert code == 0 and "no more check-ins" in out
+    send_round(rekan)
+    assert standin.dms_to("U0STAFF7") == []
+    assert "again" in cli("people", "opt-out", "U0STAFF7", "--undo")[1]
+    with session_scope(engine, write=True) as s:
+        for i in range(6):
+            checkins.record(
+                session=s,
+                round_key="checkin:2026-W48",
+                slack_id=STAFF[i],
+                question="mental",
+                score=2,
+                now=MONDAY_10_WIB,
+            )
+    png, csv_file = tmp_path / "w.png", tmp_path / "w.csv"
+    code, out, _ = cli(
+        "report", "wellbeing", "--weeks", "4", "--png", str(png), "--csv", str(csv_file)
+    )
+    assert code == 0 and "Ops: participation 100%" in out and "low answers 100%" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = csv_file.read_text().splitlines()
+    assert rows[0].startswith("week,team") and any(
+        ",Legal," in r and "too few answers" in r for r in rows
+    )
