@@ -46,8 +46,12 @@ class CampaignJob:
     # Runs once, in the transaction that writes the rows (e.g. opens the check-in round).
     prepare: Callable[[Session, str, date, datetime], None] | None = None
 
-    def runs_on(self, day: date, days_off: Sequence[date] = ()) -> bool:
-        if self.weekdays is not None and day.weekday() not in self.weekdays:
+    def runs_on(
+        self, day: date, days_off: Sequence[date] = (), *, any_weekday: bool = False
+    ) -> bool:
+        """Whether the job sends on `day`; `any_weekday` (a run by hand) ignores the weekday,
+        not the workday rule."""
+        if not any_weekday and self.weekdays is not None and day.weekday() not in self.weekdays:
             return False
         return not self.workdays_only or is_workday(day, days_off)
 
@@ -112,7 +116,7 @@ def run_campaign(
     lease = timedelta(seconds=settings.campaign_lease_seconds)
     with session_scope(ctx.engine) as session:
         off = list(campaigns.days_off(session, day.year))
-    if not job.runs_on(day, off):
+    if not job.runs_on(day, off, any_weekday=force):
         return CampaignRun(None, "not_today")
     period = job.period(day)
     key = campaigns.key_of(job.name, period)

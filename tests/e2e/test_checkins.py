@@ -398,3 +398,17 @@ def test_support_opt_out_and_report_cli(
     assert rows[0].startswith("week,team") and any(
         ",Legal," in r and "too few answers" in r for r in rows
     )
+
+
+def test_jobs_run_checkin_sends_this_weeks_round_on_any_day(
+    rekan: Running, standin: SlackStandIn, engine: Engine
+) -> None:
+    seed_org(engine)
+    job = checkin_jobs(rekan.runtime.settings)[0]
+    wednesday = MONDAY_10_WIB + timedelta(days=2)
+    assert run_campaign(rekan.runtime.jobs, job, now=wednesday).outcome == "not_today"
+    run = run_campaign(rekan.runtime.jobs, job, now=wednesday, force=True, wait_for_retries=True)
+    assert run.key == "checkin:2026-W48" and run.outcome == "done" and run.written == 10
+    assert (
+        run_campaign(rekan.runtime.jobs, job, now=wednesday, force=True).outcome == "already_done"
+    )
