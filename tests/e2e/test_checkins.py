@@ -412,3 +412,32 @@ def test_jobs_run_checkin_sends_this_weeks_round_on_any_day(
     assert (
         run_campaign(rekan.runtime.jobs, job, now=wednesday, force=True).outcome == "already_done"
     )
+
+
+def test_tell_us_more_reaches_hr_only_with_consent(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    seed_org(engine)
+    send_round(rekan)
+    rekan.runtime.clock = lambda: MONDAY_10_WIB + timedelta(hours=1)
+    click(sender, standin, "U0STAFF0", "checkin_note")
+    modal = wait_calls(standin, "views.open")[-1].params["view"]
+    assert modal["callback_id"] == "checkin_note_modal"
+    empty = sender.view_submission(
+        "U0STAFF0", modal, {"note": {"value": {"type": "plain_text_input", "value": "  "}}}
+    )
+    assert "note" in empty.json()["errors"]
+    done = sender.view_submission(
+        "U0STAFF0",
+        modal,
+        {"note": {"value": {"type": "plain_text_input", "value": "kurang tidur"}}},
+    )
+    assert (done.status, done.body) == (200, "")
+    with session_scope(engine) as s:
+        assert checkins.note_of(s, "checkin:2026-W48", "U0STAFF0") == "kurang tidur"
+    standin.wait_for(lambda: "Ubah catatan" in message_text(standin.dms_to("U0STAFF0")[-1]), 5)
+    assert len(standin.dms_to("U0HRANI")) == 1  # nothing for HR without consent
+    click(sender, standin, "U0STAFF0", "checkin_mental_1")
+    standin.wait_for(lambda: "checkin_consent" in buttons(standin.dms_to("U0STAFF0")[-1]), 5)
+    click(sender, standin, "U0STAFF0", "checkin_consent")
+    assert "kurang tidur" in message_text(wait_dms(standin, "U0HRANI", 2)[-1])
