@@ -28,6 +28,7 @@ from jobs.context import JobContext
 from jobs.delivery import deliver_many
 from jobs.scheduler import find_job, job_specs, next_runs, run_job
 from storage import campaigns, checkins, claims, db, outbox, people, resources, tickets
+from storage import tasks as daily_tasks
 from storage.calendar import public_holidays
 from storage.errors import DomainError
 from storage.models import ROLE_ADMIN, ROLE_AGENT, ROLE_HR, Person
@@ -357,6 +358,32 @@ def people_opt_out(state: State, slack_id: str, undo: bool) -> None:
     click.echo(state.msg("cli.opt_in" if undo else "cli.opt_out", name=name))
 
 
+@people_group.command("delegate")
+@click.argument("lead_id")
+@click.argument("delegate_id")
+@click.option(
+    "--until", required=True, metavar="YYYY-MM-DD", help="Last day the delegate may decide."
+)
+@pass_state
+def people_delegate(state: State, lead_id: str, delegate_id: str, until: str) -> None:
+    """Let someone approve daily tasks for a lead until a date."""
+    until_date = _parse_date(state, until)
+    assert until_date is not None
+    with state.session(write=True) as session:
+        daily_tasks.set_delegate(
+            session=session,
+            lead_id=lead_id,
+            delegate_id=delegate_id,
+            until=until_date,
+            today=utcnow().astimezone(state.settings.tz).date(),
+        )
+    click.echo(
+        state.msg(
+            "cli.delegate_set", lead=lead_id, delegate=delegate_id, until=until_date.isoformat()
+        )
+    )
+
+
 # ---------------------------------------------------------------- support and reports
 
 
@@ -431,6 +458,49 @@ def report_wellbeing(state: State, weeks: int, png: Path | None, csv_path: Path 
             csv_path.write_text(reports.csv_report(groups, floor), encoding="utf-8")
     except OSError as exc:
         raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
+
+
+@report_group.command("tasks")
+@click.option("--team", default=None)
+@click.option("--since", default=None, metavar="YYYY-MM-DD")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@pass_state
+def report_tasks(state: State, team: str | None, since: str | None, csv_path: Path | None) -> None:
+    """Per team and person: days submitted, approved, changes requested, median time to decision."""
+    since_date = _parse_date(state, since)
+    with state.session() as session:
+        found = daily_tasks.stats(session, team=team, since=since_date)
+    rows = [
+        (
+            s.team,
+            s.slack_id,
+            s.name,
+            s.days,
+            s.approved,
+            s.changes,
+            f"{s.median_minutes:.0f}" if s.median_minutes is not None else "-",
+        )
+        for s in found
+    ]
+    _print_rows(state, ["team", "slack_id", "name", "days", "approved", "changes", "median"], rows)
+    if csv_path is not None:
+        try:
+            with csv_path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(
+                    [
+                        "team",
+                        "slack_id",
+                        "name",
+                        "days",
+                        "approved",
+                        "changes_requested",
+                        "median_minutes",
+                    ]
+                )
+                writer.writerows(rows)
+        except OSError as exc:
+            raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
 
 
 # ---------------------------------------------------------------- roles

@@ -51,6 +51,8 @@ class Settings:
     low_score: int = 2
     min_group: int = 5
     retention_months: int = 12
+    tasks_at: time = time(9, 0)
+    tasks_weekdays: frozenset[int] | None = None
     campaign_lease_seconds: int = 60
 
     @property
@@ -191,6 +193,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except ValueError:
         raise ConfigError("config.bad_cron", name="REKAN_CHECKIN_CRON", value=cron_raw) from None
 
+    tasks_raw = _get(env, "REKAN_TASKS_CRON") or "0 9 * * *"
+    try:
+        tasks_at, tasks_weekdays = parse_cron(tasks_raw)
+    except ValueError:
+        raise ConfigError("config.bad_cron", name="REKAN_TASKS_CRON", value=tasks_raw) from None
+
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -217,4 +225,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         low_score=_int(env, "REKAN_LOW_SCORE", 2, 1, 4),
         min_group=_int(env, "REKAN_MIN_GROUP", 5, 3, 1000),
         retention_months=_int(env, "REKAN_RETENTION_MONTHS", 12, 1, 120),
+        tasks_at=tasks_at,
+        tasks_weekdays=tasks_weekdays,
     )

@@ -22,6 +22,11 @@ COMMANDS = [
         "description": "Laporkan masalah IT ke helpdesk / Report an IT problem",
         "usage_hint": "[masalah | status | bantuan]",
     },
+    {
+        "command": "/tugas",
+        "description": "Isi tugas hari ini / Fill in today's tasks",
+        "usage_hint": "[status | bantuan]",
+    },
 ]
 
 

@@ -272,3 +272,10 @@ def run_deliveries_retry(ctx: JobContext, now: datetime) -> str:
         ids = outbox.due_ids(session, now=now)
     results = deliver_many(ctx, ids, concurrency=ctx.settings.notify_threads, now=now)
     return f"released={released} " + " ".join(f"{k}={v}" for k, v in sorted(results.items()))
+
+
+def refresh_prefix(ctx: JobContext, prefix: str) -> int:
+    """Update every sent message whose key starts with `prefix` (one subject's messages)."""
+    with session_scope(ctx.engine) as session:
+        ids = [r.id for r in outbox.sent_with_prefix(session, prefix) if r.id is not None]
+    return sum(1 for i in ids if update_message(ctx, i))

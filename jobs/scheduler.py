@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from jobs import campaigns, checkins, claims, delivery, people, reports
+from jobs import campaigns, checkins, claims, delivery, people, reports, tasks
 from jobs.context import JobContext
 from storage.types import utcnow
 
@@ -55,7 +55,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
 
 def campaign_jobs(settings: Settings) -> list[campaigns.CampaignJob]:
     """Jobs that send one message per person per period, built in and registered."""
-    return [*checkins.jobs(settings), *campaigns.REGISTRY.values()]
+    return [*checkins.jobs(settings), *tasks.jobs(settings), *campaigns.REGISTRY.values()]
 
 
 def find_job(settings: Settings, name: str) -> JobSpec | None:

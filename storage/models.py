@@ -298,3 +298,45 @@ class WellbeingAggregate(SQLModel, table=True):
     physical_avg: float | None = None
     mental_avg: float | None = None
     low_share: float | None = None
+
+
+# ---------------------------------------------------------------- daily tasks
+
+TASKS_PENDING = "pending"
+TASKS_APPROVED = "approved"
+TASKS_CHANGES = "changes_requested"
+
+
+class TaskReport(SQLModel, table=True):
+    """One person's tasks for one day, in one approval round (a new round after a decision)."""
+
+    __table_args__ = (UniqueConstraint("slack_id", "day", "round", name="uq_task_report"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slack_id: str = Field(foreign_key="person.slack_id", max_length=32, index=True)
+    day: date = Field(index=True)
+    round: int = Field(default=1)
+    lead_id: str = Field(max_length=32, index=True)
+    state: str = Field(default=TASKS_PENDING, max_length=20)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    changed: int = Field(default=0)
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class TaskItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="taskreport.id", index=True)
+    position: int
+    text: str = Field(max_length=200)
+    done: bool = Field(default=False)
+
+
+class Delegate(SQLModel, table=True):
+    """Someone who may decide on a lead's approvals until a date (inclusive)."""
+
+    lead_id: str = Field(foreign_key="person.slack_id", primary_key=True, max_length=32)
+    delegate_id: str = Field(foreign_key="person.slack_id", max_length=32)
+    until: date

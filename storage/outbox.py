@@ -161,3 +161,15 @@ def failures(session: Session, campaign: str | None = None) -> dict[str, int]:
     if campaign is not None:
         query = query.where(Delivery.campaign == campaign)
     return {str(error): int(n) for error, n in session.exec(query).all()}
+
+
+def by_key(session: Session, key: str) -> Delivery | None:
+    return session.exec(select(Delivery).where(Delivery.key == key)).first()
+
+
+def sent_with_prefix(session: Session, prefix: str) -> Sequence[Delivery]:
+    """Sent messages whose key starts with `prefix` (all messages about one subject)."""
+    query = select(Delivery).where(
+        col(Delivery.key).startswith(prefix), Delivery.state == DELIVERY_SENT
+    )
+    return session.exec(query).all()

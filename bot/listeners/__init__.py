@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import checkins, home, tickets
+from bot.listeners import checkins, home, tasks, tickets
 from bot.runtime import Runtime
 
 
@@ -12,3 +12,4 @@ def register_all(app: App, runtime: Runtime) -> None:
     tickets.register(app, runtime)
     home.register(app, runtime)
     checkins.register(app, runtime)
+    tasks.register(app, runtime)

@@ -1,0 +1,257 @@
+"""Block Kit for daily tasks: the prompt, the form, the person's own list with checkboxes,
+the lead's approval card, decisions, the digest and the weekly summary."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    CheckboxesElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.common import Message, context, cut, header, mention, quote, section
+from bot.i18n import t
+from storage.models import TASKS_PENDING, TaskItem, TaskReport
+
+A_OPEN = "tasks_open"
+A_APPROVE = "tasks_approve"
+A_CHANGES = "tasks_changes"
+A_DONE = "tasks_done"
+V_FORM = "tasks_form"
+V_COMMENT = "tasks_comment"
+B_TASKS, B_NOTE, B_COMMENT = "tasks", "note", "comment"
+
+
+def build_prompt(lang: str) -> Message:
+    text = t("tasks.prompt", lang)
+    return {
+        "text": text,
+        "blocks": [
+            section(text),
+            ActionsBlock(
+                block_id="tasks_prompt",
+                elements=[
+                    ButtonElement(
+                        text=t("tasks.fill", lang), action_id=A_OPEN, value="open", style="primary"
+                    )
+                ],
+            ).to_dict(),
+        ],
+    }
+
+
+def build_form(
+    lang: str, *, current: Sequence[str] = (), note: str | None = None
+) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=V_FORM,
+        title=PlainTextObject(text=cut(t("tasks.form_title", lang), 24)),
+        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
+        blocks=[
+            InputBlock(
+                block_id=B_TASKS,
+                label=t("tasks.form_tasks", lang),
+                hint=cut(t("tasks.form_hint", lang), 2000),
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=2100,
+                    initial_value="\n".join(current) or None,
+                ),
+            ),
+            InputBlock(
+                block_id=B_NOTE,
+                label=t("tasks.form_note", lang),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id="value", multiline=True, max_length=2000, initial_value=note or None
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def _progress(items: Sequence[TaskItem], lang: str) -> str:
+    return t("tasks.progress", lang, done=sum(1 for i in items if i.done), total=len(items))
+
+
+def _state(report: TaskReport, lang: str, when: str | None) -> str:
+    if report.state == TASKS_PENDING:
+        return t("tasks.state_pending", lang)
+    key = "tasks.state_approved" if report.state == "approved" else "tasks.state_changes"
+    return t(key, lang, by=mention(report.decided_by), at=when or "")
+
+
+def build_mine(
+    report: TaskReport, items: Sequence[TaskItem], *, lang: str, decided_at: str | None
+) -> Message:
+    """The person's own list: tick what is done during the day."""
+    options = [Option(value=str(i.id), text=cut(i.text, 75), description=None) for i in items]
+    chosen = [o for o, i in zip(options, items, strict=True) if i.done]
+    blocks = [
+        header(t("tasks.mine_title", lang, day=report.day.isoformat())),
+        SectionBlock(
+            block_id=f"tasks:{report.id}",
+            text=MarkdownTextObject(text=_progress(items, lang)),
+            accessory=CheckboxesElement(
+                action_id=A_DONE, options=options, initial_options=chosen or None
+            ),
+        ).to_dict(),
+        context(_state(report, lang, decided_at)),
+    ]
+    if report.comment:
+        blocks.append(section(f"*{t('tasks.comment_label', lang)}:* {quote(report.comment, 2000)}"))
+    return {"text": t("tasks.mine_title", lang, day=report.day.isoformat()), "blocks": blocks}
+
+
+def build_approval(
+    report: TaskReport, items: Sequence[TaskItem], *, name: str, lang: str, decided_at: str | None
+) -> Message:
+    """The lead's card: the tasks, progress, and Approve / Request changes while pending."""
+    lines = "\n".join(f"{'☑' if i.done else '☐'} {quote(i.text, 200)}" for i in items)
+    blocks = [
+        section(
+            t(
+                "tasks.approval_title",
+                lang,
+                person=mention(report.slack_id),
+                name=quote(name, 100),
+                day=report.day.isoformat(),
+            )
+        ),
+        section(lines or "—"),
+    ]
+    if report.note:
+        blocks.append(section(f"*{t('tasks.note_label', lang)}:* {quote(report.note, 1500)}"))
+    status = _progress(items, lang) + " · " + _state(report, lang, decided_at)
+    if report.changed:
+        status += " · " + t("tasks.changed_count", lang, count=report.changed)
+    blocks.append(context(status))
+    if report.comment:
+        blocks.append(section(f"*{t('tasks.comment_label', lang)}:* {quote(report.comment, 2000)}"))
+    if report.state == TASKS_PENDING:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"tasks:{report.id}",
+                elements=[
+                    ButtonElement(
+                        text=t("tasks.approve", lang),
+                        action_id=A_APPROVE,
+                        value=str(report.id),
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text=t("tasks.request_changes", lang),
+                        action_id=A_CHANGES,
+                        value=str(report.id),
+                    ),
+                ],
+            ).to_dict()
+        )
+    return {
+        "text": t("tasks.approval_text", lang, name=name, day=report.day.isoformat()),
+        "blocks": blocks,
+    }
+
+
+def build_decision(report: TaskReport, *, lang: str) -> Message:
+    key = "tasks.decided_approved" if report.state == "approved" else "tasks.decided_changes"
+    text = t(key, lang, by=mention(report.decided_by), day=report.day.isoformat())
+    blocks = [section(text)]
+    if report.comment:
+        blocks.append(section(f">{quote(report.comment, 2000)}"))
+    if report.state != "approved":
+        blocks.append(
+            ActionsBlock(
+                block_id="tasks_again",
+                elements=[
+                    ButtonElement(text=t("tasks.fill_again", lang), action_id=A_OPEN, value="open")
+                ],
+            ).to_dict()
+        )
+    return {"text": text, "blocks": blocks}
+
+
+def build_changed(report: TaskReport, *, name: str, lang: str) -> Message:
+    text = t(
+        "tasks.changed",
+        lang,
+        person=mention(report.slack_id),
+        name=quote(name, 100),
+        day=report.day.isoformat(),
+    )
+    return {"text": text, "blocks": [section(text)]}
+
+
+def build_comment_modal(report_id: int, lang: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=V_COMMENT,
+        private_metadata=json.dumps({"report": report_id}),
+        title=PlainTextObject(text=cut(t("tasks.comment_title", lang), 24)),
+        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
+        blocks=[
+            InputBlock(
+                block_id=B_COMMENT,
+                label=t("tasks.comment_label", lang),
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+            )
+        ],
+    ).to_dict()
+
+
+def build_digest(pending: Sequence[tuple[TaskReport, str]], lang: str) -> Message:
+    """One DM listing what is still pending from earlier days, with the same buttons."""
+    blocks: list[dict[str, Any]] = [header(t("tasks.digest_title", lang, count=len(pending)))]
+    for report, name in pending[:20]:
+        blocks.append(
+            section(
+                t(
+                    "tasks.digest_line",
+                    lang,
+                    person=mention(report.slack_id),
+                    name=quote(name, 100),
+                    day=report.day.isoformat(),
+                )
+            )
+        )
+        blocks.append(
+            ActionsBlock(
+                block_id=f"tasks:{report.id}",
+                elements=[
+                    ButtonElement(
+                        text=t("tasks.approve", lang),
+                        action_id=A_APPROVE,
+                        value=str(report.id),
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text=t("tasks.request_changes", lang),
+                        action_id=A_CHANGES,
+                        value=str(report.id),
+                    ),
+                ],
+            ).to_dict()
+        )
+    if len(pending) > 20:
+        blocks.append(context(t("tasks.digest_more", lang, count=len(pending) - 20)))
+    return {"text": t("tasks.digest_title", lang, count=len(pending)), "blocks": blocks}
+
+
+def build_summary(lines: Sequence[str], lang: str) -> Message:
+    text = f"*{t('tasks.summary_title', lang)}*\n" + ("\n".join(lines) or t("cli.none", lang))
+    return {"text": t("tasks.summary_title", lang), "blocks": [section(text)]}

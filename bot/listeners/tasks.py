@@ -1,0 +1,215 @@
+"""`/tugas` and the daily-task buttons: fill in today's tasks, approve or ask for changes,
+tick tasks done."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import tasks as blocks
+from bot.blocks.common import build_text_message, format_time, mention
+from bot.i18n import t
+from bot.runtime import Runtime
+from jobs.delivery import refresh_prefix
+from storage import tasks
+from storage.db import session_scope
+from storage.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def _value(view: dict[str, Any], block: str) -> str:
+    values = (view.get("state") or {}).get("values") or {}
+    return str(((values.get(block) or {}).get("value") or {}).get("value") or "")
+
+
+def register(app: App, runtime: Runtime) -> None:
+    rt = runtime
+
+    def today() -> Any:
+        return rt.now().astimezone(rt.settings.tz).date()
+
+    def refuse(respond: Respond, user: str, error: DomainError) -> None:
+        rt.submit(
+            respond, text=rt.explain(error, user), response_type="ephemeral", replace_original=False
+        )
+
+    def refresh(report_id: int) -> None:
+        rt.submit(refresh_prefix, rt.jobs, f"tasks:{report_id}:")
+
+    def open_form(client: WebClient, trigger_id: str, user: str) -> None:
+        lang = rt.language_of(user)
+        with session_scope(rt.engine) as session:
+            latest = tasks.current(session, user, today())
+            current = (
+                [i.text for i in tasks.items_of(session, latest.id or 0)]
+                if latest and latest.state == "pending"
+                else []
+            )
+            note = latest.note if latest and latest.state == "pending" else None
+        client.views_open(
+            trigger_id=trigger_id, view=blocks.build_form(lang, current=current, note=note)
+        )
+
+    def tugas(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        user = body.get("user_id", "")
+        lang, tz = rt.reader(user)
+        text = (body.get("text") or "").strip().lower()
+        if text in ("status",):
+            with session_scope(rt.engine) as session:
+                latest = tasks.current(session, user, today())
+                items = tasks.items_of(session, latest.id or 0) if latest else []
+            if latest is None:
+                ack(**build_text_message(t("tasks.status_none", lang)))
+                return
+            decided = format_time(latest.decided_at, tz, lang) if latest.decided_at else None
+            ack(**blocks.build_mine(latest, items, lang=lang, decided_at=decided))
+            return
+        if text in ("help", "bantuan") or text:
+            ack(**build_text_message(t("tasks.help", lang)))
+            return
+        ack()
+        open_form(client, body["trigger_id"], user)
+
+    def open_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_form(client, body["trigger_id"], body["user"]["id"])
+
+    def form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        items = tasks.parse_items(_value(view, blocks.B_TASKS))
+        note = _value(view, blocks.B_NOTE)
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                submitted = tasks.submit(
+                    session=session,
+                    slack_id=user,
+                    day=today(),
+                    items=items,
+                    note=note,
+                    now=rt.now(),
+                )
+        except DomainError as error:
+            ack(response_action="errors", errors={blocks.B_TASKS: rt.explain(error, user)})
+            return
+        lang = rt.language_of(user)
+        key = "tasks.replaced" if submitted.replaced else "tasks.submitted"
+        ack(
+            response_action="update",
+            view=_done_view(t(key, lang, lead=mention(submitted.report.lead_id)), lang),
+        )
+        rt.send(submitted.deliveries)
+        if submitted.replaced:
+            refresh(submitted.report.id or 0)
+
+    def _done_view(text: str, lang: str) -> dict[str, Any]:
+        from bot.blocks.tickets import build_message_view
+
+        return build_message_view(text, lang)
+
+    def report_id(body: dict[str, Any]) -> int | None:
+        raw = str((body.get("actions") or [{}])[0].get("value") or "")
+        return int(raw) if raw.isdigit() else None
+
+    def approve(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        number = report_id(body)
+        try:
+            if number is None:
+                raise DomainError("tasks.unknown")
+            with session_scope(rt.engine, write=True) as session:
+                report = tasks.decide(
+                    session=session,
+                    report_id=number,
+                    actor=user,
+                    approve=True,
+                    comment=None,
+                    now=rt.now(),
+                    today=today(),
+                )
+                told = tasks.decision_delivery(session, report)
+        except DomainError as error:
+            refuse(respond, user, error)
+            return
+        rt.send([told] if told else [])
+        refresh(number)
+
+    def changes(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        number = report_id(body)
+        try:
+            if number is None:
+                raise DomainError("tasks.unknown")
+            with session_scope(rt.engine) as session:
+                tasks.check_decide(session, tasks.get(session, number), user, today())
+        except DomainError as error:
+            refuse(respond, user, error)
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=blocks.build_comment_modal(number, rt.language_of(user)),
+        )
+
+    def comment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        try:
+            number = int(json.loads(view.get("private_metadata") or "{}")["report"])
+        except (ValueError, KeyError, TypeError):
+            ack(
+                response_action="errors",
+                errors={blocks.B_COMMENT: t("tasks.unknown", rt.language_of(user))},
+            )
+            return
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                report = tasks.decide(
+                    session=session,
+                    report_id=number,
+                    actor=user,
+                    approve=False,
+                    comment=_value(view, blocks.B_COMMENT),
+                    now=rt.now(),
+                    today=today(),
+                )
+                told = tasks.decision_delivery(session, report)
+        except DomainError as error:
+            ack(response_action="errors", errors={blocks.B_COMMENT: rt.explain(error, user)})
+            return
+        ack()
+        rt.send([told] if told else [])
+        refresh(number)
+
+    def done(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        action = (body.get("actions") or [{}])[0]
+        block = str(action.get("block_id") or "")
+        selected = {
+            int(o["value"])
+            for o in action.get("selected_options") or []
+            if str(o.get("value", "")).isdigit()
+        }
+        try:
+            if not block.startswith("tasks:") or not block[6:].isdigit():
+                raise DomainError("tasks.unknown")
+            number = int(block[6:])
+            with session_scope(rt.engine, write=True) as session:
+                tasks.set_done(session=session, report_id=number, actor=user, done=selected)
+        except DomainError as error:
+            refuse(respond, user, error)
+            return
+        refresh(number)
+
+    app.command("/tugas")(tugas)
+    app.action(blocks.A_OPEN)(open_button)
+    app.view(blocks.V_FORM)(form_submitted)
+    app.action(blocks.A_APPROVE)(approve)
+    app.action(blocks.A_CHANGES)(changes)
+    app.view(blocks.V_COMMENT)(comment_submitted)
+    app.action(blocks.A_DONE)(done)
