@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage import outbox, people
@@ -127,7 +126,6 @@ def submit(
     replaced = latest is not None and latest.state == TASKS_PENDING
     if latest is not None and replaced:
         report = latest
-        session.execute(delete(TaskItem).where(col(TaskItem.report_id) == report.id))
         report.changed += 1
         report.submitted_at = now
     else:
@@ -142,8 +140,20 @@ def submit(
     session.add(report)
     session.flush()
     assert report.id is not None
+    # Keep the rows (and their ids) by position, so a tick on the list the person already has
+    # still means the same task; a task whose text changed starts undone.
+    existing = items_of(session, report.id) if replaced else []
     for position, text in enumerate(items):
-        session.add(TaskItem(report_id=report.id, position=position, text=text))
+        item = (
+            existing[position]
+            if position < len(existing)
+            else TaskItem(report_id=report.id, position=position, text=text)
+        )
+        if item.text != text:
+            item.text, item.done = text, False
+        session.add(item)
+    for extra in existing[len(items) :]:
+        session.delete(extra)
     session.flush()
     deliveries = []
     if replaced:

@@ -69,7 +69,7 @@ def build_text_message(text: str) -> Message:
     return {"text": cut(text, TEXT_MAX), "blocks": [section(text)]}
 
 
-PEOPLE_PARAMS = ("by", "agent", "actor")
+PEOPLE_PARAMS = ("by", "agent", "actor", "lead")
 
 
 def explain(key: str, params: dict[str, Any], lang: str, tz: str) -> str:
