@@ -29,6 +29,11 @@ class HomeData:
     claims: Sequence[tuple[Any, str]] = ()
     tz: str = "Asia/Jakarta"
     checkins_stopped: bool = False
+    tasks_today: tuple[Any, Sequence[Any]] | None = None
+    recent_tasks: Sequence[Any] = ()
+    approvals: Sequence[tuple[Any, str]] = ()
+    is_lead: bool = False
+    delegate: tuple[str, str] | None = None
 
 
 def _ticket_lines(items: Sequence[Ticket], lang: str) -> str:
@@ -73,6 +78,7 @@ def build_home(data: HomeData) -> dict[str, Any]:
     if data.recent_tickets:
         blocks.append(section(f"*{t('home.recent', lang)}*"))
         blocks.append(section(_ticket_lines(data.recent_tickets, lang)))
+    blocks.extend(_tasks(data))
     if data.checkins_stopped:
         blocks.append(DividerBlock().to_dict())
         blocks.append(section(t("home.checkins_stopped", lang)))
@@ -90,3 +96,83 @@ def build_home(data: HomeData) -> dict[str, Any]:
         )
     blocks.append(context(t("lapor.help_short", lang)))
     return View(type="home", blocks=blocks).to_dict()
+
+
+def _tasks(data: HomeData) -> list[dict[str, Any]]:
+    """Today's tasks and recent days; for leads, pending approvals and their delegate."""
+    lang = data.lang
+    found: list[dict[str, Any]] = [DividerBlock().to_dict(), section(f"*{t('home.tasks', lang)}*")]
+    if data.tasks_today is not None:
+        report, items = data.tasks_today
+        done = sum(1 for i in items if i.done)
+        found.append(
+            section(
+                t(
+                    "home.tasks_today",
+                    lang,
+                    done=done,
+                    total=len(items),
+                    state=t(f"home.tasks_{report.state}", lang),
+                )
+            )
+        )
+    else:
+        found.append(context(t("tasks.status_none", lang)))
+    if data.recent_tasks:
+        found.append(
+            context(
+                " · ".join(
+                    f"{r.day.isoformat()}: {t(f'home.tasks_{r.state}', lang)}"
+                    for r in data.recent_tasks
+                )
+            )
+        )
+    if data.is_lead:
+        found.append(section(f"*{t('home.approvals', lang, count=len(data.approvals))}*"))
+        for report, name in list(data.approvals)[:10]:
+            found.append(
+                section(
+                    t(
+                        "tasks.digest_line",
+                        lang,
+                        person=f"<@{report.slack_id}>",
+                        name=quote(name, 100),
+                        day=report.day.isoformat(),
+                    )
+                )
+            )
+            found.append(
+                ActionsBlock(
+                    block_id=f"tasks:{report.id}",
+                    elements=[
+                        ButtonElement(
+                            text=t("tasks.approve", lang),
+                            action_id="tasks_approve",
+                            value=str(report.id),
+                            style="primary",
+                        ),
+                        ButtonElement(
+                            text=t("tasks.request_changes", lang),
+                            action_id="tasks_changes",
+                            value=str(report.id),
+                        ),
+                    ],
+                ).to_dict()
+            )
+        who = (
+            t("home.delegate_is", lang, delegate=f"<@{data.delegate[0]}>", until=data.delegate[1])
+            if data.delegate
+            else t("home.no_delegate", lang)
+        )
+        found.append(section(who))
+        found.append(
+            ActionsBlock(
+                block_id="home_delegate",
+                elements=[
+                    ButtonElement(
+                        text=t("home.set_delegate", lang), action_id="tasks_delegate", value="open"
+                    )
+                ],
+            ).to_dict()
+        )
+    return found

@@ -11,12 +11,14 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     CheckboxesElement,
+    DatePickerElement,
     InputBlock,
     MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -30,6 +32,9 @@ A_CHANGES = "tasks_changes"
 A_DONE = "tasks_done"
 V_FORM = "tasks_form"
 V_COMMENT = "tasks_comment"
+A_DELEGATE = "tasks_delegate"
+V_DELEGATE = "tasks_delegate_modal"
+B_DELEGATE, B_UNTIL = "delegate", "until"
 B_TASKS, B_NOTE, B_COMMENT = "tasks", "note", "comment"
 
 
@@ -255,3 +260,26 @@ def build_digest(pending: Sequence[tuple[TaskReport, str]], lang: str) -> Messag
 def build_summary(lines: Sequence[str], lang: str) -> Message:
     text = f"*{t('tasks.summary_title', lang)}*\n" + ("\n".join(lines) or t("cli.none", lang))
     return {"text": t("tasks.summary_title", lang), "blocks": [section(text)]}
+
+
+def build_delegate_modal(lang: str) -> dict[str, Any]:
+    """A lead names who may approve for them, and until when."""
+    return View(
+        type="modal",
+        callback_id=V_DELEGATE,
+        title=PlainTextObject(text=cut(t("home.set_delegate", lang), 24)),
+        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
+        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
+        blocks=[
+            InputBlock(
+                block_id=B_DELEGATE,
+                label=t("tasks.delegate_label", lang),
+                element=UserSelectElement(action_id="value"),
+            ),
+            InputBlock(
+                block_id=B_UNTIL,
+                label=t("tasks.until_label", lang),
+                element=DatePickerElement(action_id="value"),
+            ),
+        ],
+    ).to_dict()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -206,7 +207,50 @@ def register(app: App, runtime: Runtime) -> None:
             return
         refresh(number)
 
+    def delegate_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=blocks.build_delegate_modal(rt.language_of(body["user"]["id"])),
+        )
+
+    def delegate_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        lang = rt.language_of(user)
+        values = (view.get("state") or {}).get("values") or {}
+        chosen = ((values.get(blocks.B_DELEGATE) or {}).get("value") or {}).get("selected_user")
+        raw_until = ((values.get(blocks.B_UNTIL) or {}).get("value") or {}).get("selected_date")
+        errors: dict[str, str] = {}
+        if not chosen:
+            errors[blocks.B_DELEGATE] = t("tasks.delegate_label", lang)
+        try:
+            until = date.fromisoformat(str(raw_until))
+        except ValueError:
+            errors[blocks.B_UNTIL] = t("cli.bad_date", lang, value=raw_until)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            with session_scope(rt.engine, write=True) as session:
+                tasks.set_delegate(
+                    session=session,
+                    lead_id=user,
+                    delegate_id=str(chosen),
+                    until=until,
+                    today=today(),
+                )
+        except DomainError as error:
+            field = blocks.B_UNTIL if error.key == "error.until_past" else blocks.B_DELEGATE
+            ack(response_action="errors", errors={field: rt.explain(error, user)})
+            return
+        ack()
+        from bot.listeners.home import publish
+
+        rt.submit(publish, rt, user)
+
     app.command("/tugas")(tugas)
+    app.action(blocks.A_DELEGATE)(delegate_button)
+    app.view(blocks.V_DELEGATE)(delegate_submitted)
     app.action(blocks.A_OPEN)(open_button)
     app.view(blocks.V_FORM)(form_submitted)
     app.action(blocks.A_APPROVE)(approve)

@@ -339,3 +339,66 @@ def test_tasks_report_cli(
     with pytest.raises(SystemExit) as info:
         main(["people", "delegate", "U0LEAD", "U0LEAD", "--until", "2099-01-01"])
     assert info.value.code == 1
+
+
+def test_home_tab_tasks_approvals_and_delegate(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    from bot.sandbox.sender import visible_text
+
+    seed_team(engine)
+    rekan.runtime.clock = lambda: MONDAY_0930_WIB
+    sender.view_submission("U0DEWI", open_form(sender, standin, "U0DEWI"), tasks_value("satu\ndua"))
+    wait_dms(standin, "U0LEAD")
+    sender.event({"type": "app_home_opened", "user": "U0DEWI", "tab": "home"})
+    home = wait_calls(standin, "views.publish")[-1].params["view"]
+    assert "Hari ini: selesai 0 dari 2, menunggu persetujuan." in visible_text(home)
+    sender.event({"type": "app_home_opened", "user": "U0LEAD", "tab": "home"})
+    lead_home = wait_calls(standin, "views.publish", 2)[-1].params["view"]
+    assert "Menunggu persetujuan Anda (1)" in visible_text(lead_home) and "tasks_approve" in str(
+        lead_home
+    )
+    # the lead names a delegate from the Home tab; a date in the past is refused on the field
+    sender.block_action("U0LEAD", "tasks_delegate", "open", view={"id": "VHOME"})
+    modal = wait_calls(standin, "views.open")[-1].params["view"]
+    past = sender.view_submission(
+        "U0LEAD",
+        modal,
+        {
+            "delegate": {"value": {"type": "users_select", "selected_user": "U0DELE"}},
+            "until": {"value": {"type": "datepicker", "selected_date": "2026-01-01"}},
+        },
+    )
+    assert "until" in past.json()["errors"]
+    ok = sender.view_submission(
+        "U0LEAD",
+        modal,
+        {
+            "delegate": {"value": {"type": "users_select", "selected_user": "U0DELE"}},
+            "until": {"value": {"type": "datepicker", "selected_date": "2026-11-30"}},
+        },
+    )
+    assert ok.body == ""
+    standin.wait_for(lambda: len(standin.calls("views.publish")) >= 3, 5)
+    assert "Wakil Anda: <@U0DELE>, sampai 2026-11-30." in visible_text(
+        standin.calls("views.publish")[-1].params["view"]
+    )
+    card = standin.dms_to("U0LEAD")[0]
+    sender.click("U0DELE", card, "tasks_approve")
+    assert "menyetujui" in message_text(wait_dms(standin, "U0DEWI", 2)[-1])
+
+
+def test_weekly_summary_to_each_lead(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    seed_team(engine)
+    rekan.runtime.clock = lambda: MONDAY_0930_WIB
+    sender.view_submission("U0DEWI", open_form(sender, standin, "U0DEWI"), tasks_value("a"))
+    card = wait_dms(standin, "U0LEAD")[0]
+    sender.click("U0LEAD", card, "tasks_approve")
+    wait_dms(standin, "U0DEWI", 2)
+    summary = task_jobs(rekan.runtime.settings)[2]
+    friday_1600 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    assert run_campaign(rekan.runtime.jobs, summary, now=friday_1600).outcome == "done"
+    text = message_text(wait_dms(standin, "U0LEAD", 2)[-1])
+    assert "<@U0DEWI>: 1 hari diisi, 1 disetujui" in text and "<@U0EKO>" not in text
