@@ -402,3 +402,23 @@ def test_weekly_summary_to_each_lead(
     assert run_campaign(rekan.runtime.jobs, summary, now=friday_1600).outcome == "done"
     text = message_text(wait_dms(standin, "U0LEAD", 2)[-1])
     assert "<@U0DEWI>: 1 hari diisi, 1 disetujui" in text and "<@U0EKO>" not in text
+
+
+def test_two_deciders_at_once_give_one_decision(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    seed_team(engine)
+    rekan.runtime.clock = lambda: MONDAY_0930_WIB
+    sender.view_submission("U0DEWI", open_form(sender, standin, "U0DEWI"), tasks_value("a\nb"))
+    card = wait_dms(standin, "U0LEAD")[0]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda who: sender.click(who, card, "tasks_approve"), ["U0LEAD", "U0ADMIN"]))
+    wait_dms(standin, "U0DEWI", 2)
+    refusal = wait_calls(standin, "response_url")[-1].params["text"]
+    assert "Sudah diputuskan oleh" in refusal
+    standin.wait_for(lambda: False, 0.3)
+    assert len(standin.dms_to("U0DEWI")) == 2  # the list, and one decision
+    with session_scope(engine) as s:
+        assert [r.state for r in s.exec(select(TaskReport)).all()] == ["approved"]
