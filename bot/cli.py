@@ -895,6 +895,48 @@ def deliveries_status(state: State, campaign: str | None) -> None:
         _print_rows(state, ["error", "count"], sorted(reasons.items()))
 
 
+# ---------------------------------------------------------------- demo
+
+
+@cli.command()
+@click.option("--step", is_flag=True, help="Pause between the stories.")
+@click.option("--keep", is_flag=True, help="Keep the demo database and say how to look at it.")
+@click.option(
+    "--database",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite file to use instead of a temporary one.",
+)
+@click.option("--language", type=click.Choice(["id", "en"]), default=None)
+@pass_state
+def demo(state: State, step: bool, keep: bool, database: Path | None, language: str | None) -> None:
+    """Play Rekan's three stories against the built-in Slack stand-in: no workspace needed."""
+    from dataclasses import replace
+
+    from bot.demo import run_demo
+
+    settings = replace(state.settings, language=language or state.settings.language)
+    lang = settings.language
+    if database is not None and database.exists():
+        raise Failure(t("demo.exists", lang, path=database))
+    pause = (lambda: click.pause(t("demo.pause", lang))) if step else None
+    result = run_demo(settings=settings, say=click.echo, database=database, keep=keep, pause=pause)
+    click.echo("\n=== " + t("demo.summary", lang) + " ===")
+    click.echo(t("demo.summary_tickets", lang, count=result.tickets))
+    for agent, count in sorted(result.assignments.items()):
+        click.echo(f"  {agent}: {count}")
+    click.echo(
+        t(
+            "demo.summary_deliveries",
+            lang,
+            **{k: result.deliveries.get(k, 0) for k in ("sent", "pending", "failed")},
+        )
+    )
+    click.echo(t("demo.summary_answers", lang, count=result.answers))
+    if keep or database is not None:
+        click.echo(t("demo.kept", lang, path=result.database))
+
+
 # ---------------------------------------------------------------- manifest
 
 

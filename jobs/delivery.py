@@ -236,6 +236,10 @@ def update_message(ctx: JobContext, delivery_id: int) -> bool:
     return True
 
 
+# Messages whose content follows the ticket's state; notices say one thing once.
+STATEFUL = frozenset({"ticket.card", "ticket.mirror", "ticket.reporter"})
+
+
 def refresh_ticket(ctx: JobContext, ticket_id: int, *, skip: set[int] | None = None) -> int:
     """Update every message already posted about a ticket; returns how many were updated."""
     skip = skip or set()
@@ -243,7 +247,7 @@ def refresh_ticket(ctx: JobContext, ticket_id: int, *, skip: set[int] | None = N
         ids = [
             r.id
             for r in outbox.sent_for_ticket(session, ticket_id)
-            if r.id is not None and r.id not in skip
+            if r.id is not None and r.id not in skip and r.template in STATEFUL
         ]
     return sum(1 for i in ids if update_message(ctx, i))
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 DEFAULT_THRESHOLD = 72.0
+# Naming the same registered resource is strong evidence on its own: the text may differ more.
+SAME_RESOURCE_MARGIN = 15.0
 # Without a topic or category on either side the text alone must be closer still.
 UNTOPICAL_MARGIN = 15.0
 
@@ -130,6 +132,13 @@ VARIANTS: dict[str, str] = {
     "application": "app",
     "program": "app",
     "lokal": "local",
+    "diremote": "remote",
+    "meremote": "remote",
+    "remot": "remote",
+    "diakses": "akses",
+    "mengakses": "akses",
+    "access": "akses",
+    "accessed": "akses",
     "lt": "lantai",
     "floor": "lantai",
     "office": "kantor",
@@ -330,6 +339,8 @@ def is_repeat(new: Report, old: Report, *, threshold: float = DEFAULT_THRESHOLD)
         return False
     known = subjects(tokens(new.text)) or subjects(tokens(old.text)) or new.category or old.category
     needed = threshold if known else threshold + UNTOPICAL_MARGIN
+    if new.resources & old.resources:
+        needed = threshold - SAME_RESOURCE_MARGIN
     return similarity(new.text, old.text) >= needed
 
 

@@ -1,0 +1,73 @@
+"""`rekan demo` plays its three stories and its summary matches the database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sqlmodel import select
+
+from storage.db import make_engine, session_scope
+from storage.models import CheckinAnswer, Delivery, Person, Ticket, TicketEvent
+
+
+def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REKAN_", "DATABASE_"))
+    }
+    env["REKAN_LANGUAGE"] = "en"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--database", str(database)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for title in ("Kantor 123", "Weekly check-in", "Daily tasks"):
+        assert title in out
+    assert (
+        "This is already ticket #1" in out
+        and "Only their lead" in out
+        and "asks to be contacted" in out
+    )
+    engine = make_engine(f"sqlite:///{database}")
+    with session_scope(engine) as s:
+        tickets = s.exec(select(Ticket)).all()
+        names = {p.slack_id: p.name for p in s.exec(select(Person)).all()}
+        assigned = Counter(
+            names[e.agent_id]
+            for e in s.exec(select(TicketEvent).where(TicketEvent.kind == "assigned")).all()
+            if e.agent_id
+        )
+        sent = sum(1 for d in s.exec(select(Delivery)).all() if d.state == "sent")
+        answers = len(s.exec(select(CheckinAnswer)).all())
+    engine.dispose()
+    assert len(tickets) == 1 and tickets[0].state == "resolved"
+    assert f"Tickets: {len(tickets)}; per agent:" in out
+    for agent, count in assigned.items():
+        assert f"  {agent}: {count}" in out
+    assert f"Messages: {sent} sent, 0 pending, 0 failed" in out
+    assert f"Check-in answers: {answers}" in out and answers == 6
+    assert str(database) in out  # how to look at it afterwards
+
+
+def test_demo_refuses_an_existing_database(tmp_path: Path) -> None:
+    database = tmp_path / "exists.db"
+    database.write_text("")
+    env = {**os.environ, "REKAN_LANGUAGE": "en"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--database", str(database)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and "exists already" in proc.stderr
