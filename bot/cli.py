@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -122,9 +121,9 @@ def run(state: State, http: bool, port: int, host: str) -> None:
 
     settings = state.settings
     settings.require_for_run(http=http)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    from bot.logsetup import configure
+
+    configure(settings)
     try:
         running = start(settings, http=http, host=host, port=port)
     except SQLAlchemyError as exc:
@@ -157,6 +156,30 @@ def db_upgrade(state: State) -> None:
 
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     click.echo(state.msg("cli.db_upgraded", revision=revision))
+
+
+@db_group.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def db_backup(state: State, file: Path) -> None:
+    """A consistent copy of a SQLite database, safe while Rekan runs (PostgreSQL: pg_dump)."""
+    import sqlite3
+
+    url = state.settings.database_url
+    if not url.startswith("sqlite:///"):
+        raise Failure(state.msg("cli.backup_pg"))
+    if file.exists():
+        raise Failure(state.msg("demo.exists", path=file))
+    try:
+        source = sqlite3.connect(url.removeprefix("sqlite:///"))
+        target = sqlite3.connect(file)
+        with target:
+            source.backup(target)  # SQLite's online backup API: a consistent snapshot
+        source.close()
+        target.close()
+    except sqlite3.Error as exc:
+        raise Failure(state.msg("cli.error", message=str(exc))) from exc
+    click.echo(state.msg("cli.backup_done", path=file))
 
 
 # ---------------------------------------------------------------- people

@@ -53,6 +53,8 @@ class Settings:
     retention_months: int = 12
     tasks_at: time = time(9, 0)
     tasks_weekdays: frozenset[int] | None = None
+    log_format: str = "text"
+    metrics_port: int | None = None
     campaign_lease_seconds: int = 60
 
     @property
@@ -199,6 +201,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except ValueError:
         raise ConfigError("config.bad_cron", name="REKAN_TASKS_CRON", value=tasks_raw) from None
 
+    log_format = (_get(env, "REKAN_LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise ConfigError("config.bad_log_format", value=log_format)
+    metrics_port = _int(env, "REKAN_METRICS_PORT", 0, 0, 65535) or None
+
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -227,4 +234,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_months=_int(env, "REKAN_RETENTION_MONTHS", 12, 1, 120),
         tasks_at=tasks_at,
         tasks_weekdays=tasks_weekdays,
+        log_format=log_format,
+        metrics_port=metrics_port,
     )

@@ -83,6 +83,20 @@ def start(
         handler = SocketModeHandler(app, settings.app_token)
         handler.connect()
         running.socket = handler
+        if settings.metrics_port:
+            # No inbound Slack traffic in Socket Mode, but operators still need /healthz and /metrics.
+            server = make_server(
+                None,
+                runtime.engine,
+                host=host,
+                port=settings.metrics_port,
+                threads=4,
+                connected=handler.client.is_connected,
+            )
+            thread = threading.Thread(target=server.serve, name="rekan-metrics", daemon=True)
+            thread.start()
+            running.server = server
+            running.threads.append(thread)
     return running
 
 

@@ -1,9 +1,12 @@
-"""HTTP mode: Bolt's /slack/events, /healthz, served by cheroot's threaded WSGI server."""
+"""HTTP: Bolt's /slack/events, /healthz and /metrics, served by cheroot's threaded WSGI server.
+In Socket Mode the same server (without Slack's endpoint) runs on REKAN_METRICS_PORT."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -12,36 +15,71 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.engine import Engine
 
+from jobs import metrics
 from storage import db
 
 log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def request_kind(raw: bytes, content_type: str) -> str:
+    if "json" in content_type:
+        return "event"
+    if raw.startswith(b"payload=") or b"&payload=" in raw:
+        return "interactive"
+    return "command" if b"command=" in raw else "other"
 
 
 def make_wsgi(
-    app: App, engine: Engine
-) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """One WSGI callable: Slack's endpoint, the health check, 404 for the rest."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+    app: App | None, engine: Engine, *, connected: Callable[[], bool] | None = None
+) -> WsgiApp:
+    """One WSGI callable: Slack's endpoint (when `app`), /healthz, /metrics, 404 for the rest.
+    `connected` tells whether the Socket Mode connection is up."""
+    slack = SlackRequestHandler(app, path="/slack/events") if app is not None else None
     probe = db.make_probe_engine(engine.url.render_as_string(hide_password=False))
 
     def health(start_response: StartResponse) -> Iterable[bytes]:
+        report: dict[str, Any] = {"ok": True, "database": "up"}
         try:
             db.check(probe)
         except Exception as exc:  # any failure of the database is "unhealthy"
             log.warning("health check failed: %s", type(exc).__name__)
-            return _json(
-                start_response, "503 Service Unavailable", {"ok": False, "database": "down"}
-            )
-        return _json(start_response, "200 OK", {"ok": True, "database": "up"})
+            report.update(ok=False, database="down")
+        if connected is not None:
+            up = connected()
+            report["socket_mode"] = "connected" if up else "disconnected"
+            report["ok"] = report["ok"] and up
+        return _json(
+            start_response, "200 OK" if report["ok"] else "503 Service Unavailable", report
+        )
+
+    def timed(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Bolt's endpoint, counted by kind and timed until the acknowledgement is written."""
+        assert slack is not None
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(raw)
+        kind = request_kind(raw, environ.get("CONTENT_TYPE", ""))
+        started = time.perf_counter()
+        body = list(slack(environ, start_response))
+        metrics.REQUESTS.labels(kind).inc()
+        metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        return body
 
     def dispatch(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
             return health(start_response)
-        if path == "/slack/events":
-            return slack(environ, start_response)
+        if path == "/metrics" and method in ("GET", "HEAD"):
+            body, content_type = metrics.exposition()
+            start_response(
+                "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+            )
+            return [body]
+        if path == "/slack/events" and slack is not None:
+            return timed(environ, start_response)
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     return dispatch
@@ -55,11 +93,19 @@ def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -
     return [body]
 
 
-def make_server(app: App, engine: Engine, *, host: str, port: int, threads: int) -> wsgi.Server:
+def make_server(
+    app: App | None,
+    engine: Engine,
+    *,
+    host: str,
+    port: int,
+    threads: int,
+    connected: Callable[[], bool] | None = None,
+) -> wsgi.Server:
     """A threaded production server (cheroot); port 0 picks a free port."""
     server = wsgi.Server(
         (host, port),
-        make_wsgi(app, engine),
+        make_wsgi(app, engine, connected=connected),
         numthreads=threads,
         request_queue_size=256,
         timeout=30,

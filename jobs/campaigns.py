@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from jobs import metrics
 from jobs.context import JobContext
 from jobs.delivery import deliver_many
 from storage import campaigns, outbox
@@ -150,6 +151,7 @@ def run_campaign(
         if force:
             campaigns.bring_forward(session, key, now=now)
     results: dict[str, int] = {}
+    started = clock.monotonic()
     try:
         results = _send_due(
             ctx,
@@ -168,7 +170,10 @@ def run_campaign(
     finally:
         with session_scope(ctx.engine, write=True) as session:
             campaigns.release(session, key, owner=owner)
-    return CampaignRun(key, "done" if left == 0 else "pending", written, results)
+    outcome = "done" if left == 0 else "pending"
+    metrics.CAMPAIGN_RUNS.labels(job.name, outcome).inc()
+    metrics.CAMPAIGN_SECONDS.labels(job.name).observe(clock.monotonic() - started)
+    return CampaignRun(key, outcome, written, results)
 
 
 def _send_due(

@@ -18,6 +18,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from jobs import metrics
 from jobs.context import JobContext
 from jobs.render import CannotRender, render
 from storage import outbox
@@ -141,6 +142,7 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
                     outbox.mark_sent(
                         session, row.id, channel=channel, ts=str(found["ts"]), now=utcnow()
                     )
+                metrics.DELIVERIES.labels("sent", "reconciled").inc()
                 return "reconciled"
         with session_scope(ctx.engine) as session:
             rendered = render(session, row, ctx.settings)
@@ -167,6 +169,7 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
             now=utcnow(),
             rendered_version=rendered.version,
         )
+    metrics.DELIVERIES.labels("sent", "").inc()
     if row.ticket_id is not None:
         _refresh_if_moved(ctx, row.id, row.ticket_id, rendered.version)
     return "sent"
@@ -185,6 +188,7 @@ def _slack_failure(ctx: JobContext, row: Delivery, exc: SlackApiError) -> str:
 
 def _retry(ctx: JobContext, row: Delivery, error: str, *, uncertain: bool) -> str:
     assert row.id is not None
+    metrics.DELIVERIES.labels("retry", error).inc()
     log.warning("delivery %s (%s) will be retried: %s", row.id, row.key, error)
     with session_scope(ctx.engine, write=True) as session:
         outbox.mark_retry(session, row.id, error=error, uncertain=uncertain, now=utcnow())
@@ -193,6 +197,7 @@ def _retry(ctx: JobContext, row: Delivery, error: str, *, uncertain: bool) -> st
 
 def _fail(ctx: JobContext, row: Delivery, error: str) -> str:
     assert row.id is not None
+    metrics.DELIVERIES.labels("failed", error).inc()
     log.error("delivery %s (%s) failed for good: %s", row.id, row.key, error)
     with session_scope(ctx.engine, write=True) as session:
         outbox.mark_failed(session, row.id, error=error)

@@ -419,4 +419,7 @@ MESSAGES: dict[str, str] = {
     "demo.summary_answers": "Check-in answers: {count}",
     "demo.kept": "The database is kept at {path}. Look at it with: DATABASE_URL=sqlite:///{path} rekan tickets list; DATABASE_URL=sqlite:///{path} rekan report wellbeing",
     "demo.exists": "{path} exists already; the demo needs a new database.",
+    "cli.backup_pg": 'Back up PostgreSQL with pg_dump, for example: pg_dump -Fc "$DATABASE_URL" > rekan.dump',
+    "cli.backup_done": "Backup written to {path}.",
+    "config.bad_log_format": "REKAN_LOG_FORMAT must be text or json, not {value!r}",
 }

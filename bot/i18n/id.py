@@ -419,4 +419,7 @@ MESSAGES: dict[str, str] = {
     "demo.summary_answers": "Jawaban check-in: {count}",
     "demo.kept": "Basis data disimpan di {path}. Lihat dengan: DATABASE_URL=sqlite:///{path} rekan tickets list; DATABASE_URL=sqlite:///{path} rekan report wellbeing",
     "demo.exists": "{path} sudah ada; demo butuh basis data baru.",
+    "cli.backup_pg": 'Cadangan untuk PostgreSQL dibuat dengan pg_dump, misalnya: pg_dump -Fc "$DATABASE_URL" > rekan.dump',
+    "cli.backup_done": "Cadangan tersimpan di {path}.",
+    "config.bad_log_format": "REKAN_LOG_FORMAT harus text atau json, bukan {value!r}",
 }

@@ -19,6 +19,7 @@ from bot.blocks import tickets as blocks
 from bot.blocks.common import build_text_message, format_time, mention
 from bot.i18n import t
 from bot.runtime import Runtime
+from jobs import metrics
 from storage import claims, people, resources, tickets
 from storage.calendar import working_seconds
 from storage.db import session_scope
@@ -139,15 +140,20 @@ def register(app: App, runtime: Runtime) -> None:
 
     def file(user: str, name: str, source_key: str, **fields: Any) -> tickets.Outcome:
         with session_scope(rt.engine, write=True) as session:
-            return tickets.file_ticket(
+            outcome = tickets.file_ticket(
                 session=session,
                 reporter_id=user,
                 reporter_name=name,
                 source_key=source_key,
                 now=rt.now(),
                 triage_channel=rt.settings.triage_channel,
+                repeat_window=timedelta(seconds=rt.settings.repeat_window_seconds),
+                repeat_threshold=rt.settings.repeat_threshold,
                 **fields,
             )
+        if outcome.created or outcome.repeat:
+            metrics.TICKETS.labels("repeat" if outcome.repeat else "filed").inc()
+        return outcome
 
     def lapor(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         user = body.get("user_id", "")
@@ -238,6 +244,8 @@ def register(app: App, runtime: Runtime) -> None:
                 )
             else:
                 raise DomainError("lapor.unknown_command")
+        if kind in ("escalate", "resolve"):
+            metrics.TICKETS.labels("escalated" if kind == "escalate" else "resolved").inc()
         return Reply(
             build_text_message(confirmation(kind, outcome.ticket, lang)), outcome.deliveries, number
         )
@@ -398,6 +406,7 @@ def register(app: App, runtime: Runtime) -> None:
                 ack(response_action="errors", errors={blocks.B_NOTE: rt.explain(error, user)})
                 return
             ack()
+            metrics.TICKETS.labels("escalated" if kind == "escalate" else "resolved").inc()
             rt.send(outcome.deliveries, refresh_ticket=number)
 
         return listener

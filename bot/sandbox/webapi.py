@@ -74,6 +74,7 @@ class SlackStandIn:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._posts = itertools.count(1)
+        self.socket: Any = None  # the Socket Mode stand-in, started on first apps.connections.open
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
@@ -87,6 +88,8 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        if self.socket is not None:
+            self.socket.stop()
         self._server.shutdown()
         self._server.server_close()
 
@@ -192,6 +195,17 @@ class SlackStandIn:
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
         return 200, handler(params, token), {}
+
+    def _m_apps_connections_open(self, _p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if not (token or "").startswith("xapp-"):
+            return {"ok": False, "error": "invalid_auth"}
+        with self._lock:
+            if self.socket is None:
+                from bot.sandbox.socket import SocketModeServer
+
+                self.socket = SocketModeServer()
+            socket_server = self.socket
+        return {"ok": True, "url": socket_server.url}
 
     def _m_auth_test(self, _p: dict[str, Any], _t: str | None) -> dict[str, Any]:
         return {

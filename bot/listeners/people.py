@@ -1,0 +1,32 @@
+"""People stay current by themselves: `team_join` adds, `user_change` updates or deactivates."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+from jobs.people import profile_from_user
+from storage import people
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    rt = runtime
+
+    def changed(event: dict[str, Any]) -> None:
+        user = event.get("user")
+        if not isinstance(user, dict) or not user.get("id"):
+            return
+        profile = profile_from_user(user)
+        if profile is None:
+            return
+        with session_scope(rt.engine, write=True) as session:
+            people.apply_profiles(session=session, profiles=[profile], now=rt.now())
+
+    app.event("team_join")(changed)
+    app.event("user_change")(changed)
