@@ -18,6 +18,7 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_MS = 15_000
+PG_POOL_MAX = 8
 _PG_MIGRATION_LOCK = 4_711_001  # any constant: serialises migrations of several instances
 
 
@@ -32,7 +33,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # Transactions are short, so a few connections serve many threads; several instances
+    # share one server whose max_connections (100 by default) must not run out.
+    size = min(pool_size, PG_POOL_MAX)
+    return create_engine(
+        url, pool_size=size, max_overflow=size, pool_pre_ping=True, pool_timeout=10
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:

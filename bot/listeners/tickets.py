@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError
 
 from bot import commands
 from bot.blocks import tickets as blocks
@@ -139,6 +140,14 @@ def register(app: App, runtime: Runtime) -> None:
         rt.submit(respond, text=text, response_type="ephemeral", replace_original=False)
 
     def file(user: str, name: str, source_key: str, **fields: Any) -> tickets.Outcome:
+        try:
+            return file_once(user, name, source_key, **fields)
+        except IntegrityError:
+            # The same filing reached another thread or instance at the same moment; its
+            # transaction won, and this one now finds the ticket it made.
+            return file_once(user, name, source_key, **fields)
+
+    def file_once(user: str, name: str, source_key: str, **fields: Any) -> tickets.Outcome:
         with session_scope(rt.engine, write=True) as session:
             outcome = tickets.file_ticket(
                 session=session,

@@ -7,6 +7,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -69,7 +70,7 @@ class SlackSender:
         self._ids = itertools.count(1)
 
     def trigger_id(self) -> str:
-        return f"{next(self._ids)}.{int(time.time())}.trigger"
+        return f"{next(self._ids)}.{int(time.time())}.{uuid.uuid4().hex[:12]}"
 
     def post(
         self,

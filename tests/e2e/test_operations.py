@@ -1,0 +1,207 @@
+"""Running Rekan for real: several instances on one PostgreSQL, /metrics, JSON logs,
+SIGTERM without losing a delivery, and the SQLite backup."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.sandbox import SlackSender, SlackStandIn
+from storage.db import session_scope
+from storage.models import Campaign, Delivery, Ticket
+from tests.e2e.test_cli_run import free_port, wait_healthy
+from tests.helpers import seed
+
+SECRET = "ops-secret"
+AGENTS = ("U0AGENTA", "U0AGENTB", "U0AGENTC")
+
+
+def launch(
+    tmp_path: Path, standin: SlackStandIn, database_url: str, **extra: str
+) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": standin.url,
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    wait_healthy(port, proc)
+    return proc, port
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+def metric(port: int, name: str, labels: str = "") -> float:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    pattern = re.compile(
+        rf"^{re.escape(name)}{{?{re.escape(labels)}[^}}]*}}? ([0-9.e+]+)$"
+        if labels
+        else rf"^{re.escape(name)} ([0-9.e+]+)$",
+        re.M,
+    )
+    return sum(float(m) for m in pattern.findall(text))
+
+
+def test_two_instances_share_one_postgresql(
+    tmp_path: Path, standin: SlackStandIn, engine: Engine, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several instances share PostgreSQL")
+    seed(engine, tier1=AGENTS)
+    procs = [launch(tmp_path, standin, database_url) for _ in range(2)]
+    try:
+        senders = [
+            SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, standin.base)
+            for _, port in procs
+        ]
+
+        def file(i: int) -> str:
+            reply = senders[i % 2].command(f"U0R{i:04d}", f"masalah berbeda {i} di lantai {i}")
+            assert reply.status == 200, reply.body
+            return reply.text
+
+        # 20 in flight at a time: more and this 2-core machine misses Slack's 3-second ack
+        # deadline (see the ticket benchmark), which is a capacity limit, not a correctness one.
+        with ThreadPoolExecutor(20) as pool:
+            replies = list(pool.map(file, range(200)))
+        numbers = {int(m.group(1)) for r in replies if (m := re.search(r"#(\d+)", r))}
+        assert len(numbers) == 200
+        with session_scope(engine) as s:
+            tickets = s.exec(select(Ticket)).all()
+        assert len(tickets) == 200 and all(t.agent_id in AGENTS for t in tickets)
+        turns = Counter(t.agent_id for t in tickets)
+        assert max(turns.values()) - min(turns.values()) <= 1, turns
+        standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= 200, 60)
+        assert Counter(m.channel for m in standin.messages()) == Counter(
+            {standin.dm_channel(a): n for a, n in turns.items()}
+        )
+        # both instances run the campaigns tick at start: the same check-in round runs once
+        with session_scope(engine) as s:
+            runs = s.exec(select(Campaign)).all()
+            cards = s.exec(select(Delivery).where(Delivery.template == "ticket.card")).all()
+        assert len({c.key for c in runs}) == len(runs)
+        assert len(cards) == 200
+    finally:
+        for proc, _ in procs:
+            assert stop(proc) == 0
+
+
+def test_metrics_move_after_a_filing_and_logs_are_json(
+    tmp_path: Path, standin: SlackStandIn, engine: Engine, database_url: str
+) -> None:
+    seed(engine)
+    proc, port = launch(
+        tmp_path, standin, database_url, REKAN_LOG_FORMAT="json", REKAN_LOG_LEVEL="INFO"
+    )
+    try:
+        before = metric(port, "rekan_tickets_total", 'event="filed"')
+        requests_before = metric(port, "rekan_requests_total", 'kind="command"')
+        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, standin.base)
+        assert "#1" in sender.command("U0REPORT", "VPN tidak bisa connect").text
+        standin.wait_for(lambda: bool(standin.messages()), 5)
+        time.sleep(0.3)
+        assert metric(port, "rekan_tickets_total", 'event="filed"') == before + 1
+        assert metric(port, "rekan_requests_total", 'kind="command"') == requests_before + 1
+        assert metric(port, "rekan_ack_seconds_count", 'kind="command"') >= 1
+        assert metric(port, "rekan_deliveries_total", 'outcome="sent"') >= 1
+    finally:
+        assert stop(proc) == 0
+    lines = [line for line in proc.stderr.read().decode().splitlines() if line.startswith("{")]  # type: ignore[union-attr]
+    assert lines, "no JSON log lines"
+    entries = [json.loads(line) for line in lines]
+    assert all({"ts", "level", "logger", "msg"} <= set(e) for e in entries)
+    assert not any("xoxb-test" in line or SECRET in line for line in lines)
+
+
+def test_sigterm_loses_no_delivery(
+    tmp_path: Path, standin: SlackStandIn, engine: Engine, database_url: str
+) -> None:
+    seed(engine)
+    standin.latency = 0.2  # Slack is slow: DMs are still going out when the signal arrives
+    proc, port = launch(tmp_path, standin, database_url)
+    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, standin.base)
+    for i, text in enumerate(
+        ("vpn putus", "printer macet", "email tidak masuk", "monitor berkedip", "mouse rusak")
+    ):
+        assert sender.command(f"U0R{i}", text).status == 200
+    assert stop(proc) == 0
+    with session_scope(engine) as s:
+        rows = s.exec(select(Delivery)).all()
+    assert len(rows) == 5
+    # every row is either sent or still pending (to be sent, or reconciled, by the next start)
+    assert {r.state for r in rows} <= {"sent", "pending"}
+    sent = {r.recipient for r in rows if r.state == "sent"}
+    assert sent == {"U" + m.channel[1:] for m in standin.messages()} or len(
+        standin.messages()
+    ) >= len(sent)
+
+
+def test_db_backup_while_running(
+    tmp_path: Path, standin: SlackStandIn, engine: Engine, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the online backup is SQLite's")
+    seed(engine)
+    proc, port = launch(tmp_path, standin, database_url)
+    try:
+        SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, standin.base).command(
+            "U0REPORT", "vpn putus"
+        )
+        target = tmp_path / "backup.db"
+        env = {**os.environ, "DATABASE_URL": database_url}
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "db", "backup", str(target)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        with sqlite3.connect(target) as copy:
+            assert copy.execute("SELECT count(*) FROM ticket").fetchone() == (1,)
+        again = subprocess.run(
+            [sys.executable, "-m", "bot", "db", "backup", str(target)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert again.returncode == 1
+    finally:
+        assert stop(proc) == 0
