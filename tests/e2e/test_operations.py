@@ -162,12 +162,11 @@ def test_sigterm_loses_no_delivery(
     with session_scope(engine) as s:
         rows = s.exec(select(Delivery)).all()
     assert len(rows) == 5
-    # every row is either sent or still pending (to be sent, or reconciled, by the next start)
-    assert {r.state for r in rows} <= {"sent", "pending"}
-    sent = {r.recipient for r in rows if r.state == "sent"}
-    assert sent == {"U" + m.channel[1:] for m in standin.messages()} or len(
-        standin.messages()
-    ) >= len(sent)
+    # the worker pool finished what was queued before exiting: every DM went out, once
+    assert [r.state for r in rows] == ["sent"] * 5
+    assert Counter(m.channel for m in standin.messages()) == Counter(
+        standin.dm_channel(r.recipient) for r in rows
+    )
 
 
 def test_db_backup_while_running(
