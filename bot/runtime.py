@@ -88,4 +88,6 @@ class Runtime:
             delivery.refresh_ticket(ctx, ticket, skip=set(deliveries))
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=False)
+        """Finish the Slack calls in flight; queued ones stay pending in the outbox, where
+        `deliveries-retry` (which also runs at start) picks them up."""
+        self.pool.shutdown(wait=True, cancel_futures=True)

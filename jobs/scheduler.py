@@ -71,7 +71,8 @@ def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
     also runs at start, so a campaign missed while Rekan was down is caught up at once."""
     scheduler = BackgroundScheduler(timezone=ctx.settings.tz)
     for spec in job_specs(ctx.settings):
-        extra = {"next_run_time": datetime.now(ctx.settings.tz)} if spec.name == "campaigns" else {}
+        at_start = spec.name in ("campaigns", "deliveries-retry")
+        extra = {"next_run_time": datetime.now(ctx.settings.tz)} if at_start else {}
         scheduler.add_job(
             _guarded(ctx, spec),
             spec.trigger(ctx.settings.tz),
