@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,6 +31,15 @@ def request_kind(raw: bytes, content_type: str) -> str:
     if raw.startswith(b"payload=") or b"&payload=" in raw:
         return "interactive"
     return "command" if b"command=" in raw else "other"
+
+
+REQUEST_ID = re.compile(rb"(?:trigger_id|event_id)(?:=|%22%3A%22|\":\s*\")([A-Za-z0-9.]+)")
+
+
+def request_id(raw: bytes) -> str | None:
+    """Slack's own id for the request (trigger_id or event_id), for following it in the logs."""
+    match = REQUEST_ID.search(raw)
+    return match.group(1).decode() if match else None
 
 
 def make_wsgi(
@@ -64,8 +74,15 @@ def make_wsgi(
         kind = request_kind(raw, environ.get("CONTENT_TYPE", ""))
         started = time.perf_counter()
         body = list(slack(environ, start_response))
+        elapsed = time.perf_counter() - started
         metrics.REQUESTS.labels(kind).inc()
-        metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        metrics.ACK_SECONDS.labels(kind).observe(elapsed)
+        log.info(
+            "slack %s acknowledged in %.0f ms",
+            kind,
+            elapsed * 1000,
+            extra={"request_id": request_id(raw)},
+        )
         return body
 
     def dispatch(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

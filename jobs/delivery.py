@@ -186,10 +186,15 @@ def _slack_failure(ctx: JobContext, row: Delivery, exc: SlackApiError) -> str:
     return _retry(ctx, row, error, uncertain=status >= 500)
 
 
+def _context(row: Delivery) -> dict[str, object]:
+    """Fields a JSON log line carries: the delivery, its ticket or campaign."""
+    return {"delivery": row.id, "ticket": row.ticket_id, "campaign": row.campaign}
+
+
 def _retry(ctx: JobContext, row: Delivery, error: str, *, uncertain: bool) -> str:
     assert row.id is not None
     metrics.DELIVERIES.labels("retry", error).inc()
-    log.warning("delivery %s (%s) will be retried: %s", row.id, row.key, error)
+    log.warning("delivery %s (%s) will be retried: %s", row.id, row.key, error, extra=_context(row))
     with session_scope(ctx.engine, write=True) as session:
         outbox.mark_retry(session, row.id, error=error, uncertain=uncertain, now=utcnow())
     return "retry"
@@ -198,7 +203,7 @@ def _retry(ctx: JobContext, row: Delivery, error: str, *, uncertain: bool) -> st
 def _fail(ctx: JobContext, row: Delivery, error: str) -> str:
     assert row.id is not None
     metrics.DELIVERIES.labels("failed", error).inc()
-    log.error("delivery %s (%s) failed for good: %s", row.id, row.key, error)
+    log.error("delivery %s (%s) failed for good: %s", row.id, row.key, error, extra=_context(row))
     with session_scope(ctx.engine, write=True) as session:
         outbox.mark_failed(session, row.id, error=error)
     return "failed"

@@ -14,15 +14,18 @@ import time
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.sandbox import SlackSender, SlackStandIn
+from storage.calendar import is_workday
 from storage.db import session_scope
-from storage.models import Campaign, Delivery, Ticket
+from storage.models import Campaign, Delivery, Person, Ticket
 from tests.e2e.test_cli_run import free_port, wait_healthy
 from tests.helpers import seed
 
@@ -82,7 +85,16 @@ def test_two_instances_share_one_postgresql(
     if not database_url.startswith("postgresql"):
         pytest.skip("several instances share PostgreSQL")
     seed(engine, tier1=AGENTS)
-    procs = [launch(tmp_path, standin, database_url) for _ in range(2)]
+    with session_scope(engine, write=True) as s:
+        for sid in ("U0RINA", "U0SARI"):
+            person = s.get(Person, sid)
+            assert person is not None
+            person.lead_slack_id = "U0ADMIN"
+            s.add(person)
+    # Both instances run the campaign tick at start; the prompt is due at 00:00 local.
+    procs = [
+        launch(tmp_path, standin, database_url, REKAN_TASKS_CRON="0 0 * * *") for _ in range(2)
+    ]
     try:
         senders = [
             SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, standin.base)
@@ -105,16 +117,29 @@ def test_two_instances_share_one_postgresql(
         assert len(tickets) == 200 and all(t.agent_id in AGENTS for t in tickets)
         turns = Counter(t.agent_id for t in tickets)
         assert max(turns.values()) - min(turns.values()) <= 1, turns
-        standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= 200, 60)
-        assert Counter(m.channel for m in standin.messages()) == Counter(
+
+        def card_dms() -> list:
+            return [m for m in standin.messages() if ":card:" in json.dumps(m.metadata or {})]
+
+        standin.wait_for(lambda: len(card_dms()) >= 200, 60)
+        assert Counter(m.channel for m in card_dms()) == Counter(
             {standin.dm_channel(a): n for a, n in turns.items()}
         )
-        # both instances run the campaigns tick at start: the same check-in round runs once
         with session_scope(engine) as s:
-            runs = s.exec(select(Campaign)).all()
             cards = s.exec(select(Delivery).where(Delivery.template == "ticket.card")).all()
-        assert len({c.key for c in runs}) == len(runs)
+            prompt = s.exec(select(Campaign).where(Campaign.job == "tasks-prompt")).first()
         assert len(cards) == 200
+        today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+        prompts = Counter(
+            m.channel for m in standin.messages() if "tasks_open" in json.dumps(m.blocks or [])
+        )
+        if is_workday(today):
+            assert prompt is not None and prompt.state == "done"
+            assert prompts == Counter(
+                {"D0RINA": 1, "D0SARI": 1}
+            )  # once, though both instances ran it
+        else:
+            assert prompts == Counter()
     finally:
         for proc, _ in procs:
             assert stop(proc) == 0
@@ -144,6 +169,8 @@ def test_metrics_move_after_a_filing_and_logs_are_json(
     assert lines, "no JSON log lines"
     entries = [json.loads(line) for line in lines]
     assert all({"ts", "level", "logger", "msg"} <= set(e) for e in entries)
+    acked = [e for e in entries if e["msg"].startswith("slack command acknowledged")]
+    assert acked and acked[0].get("request_id")
     assert not any("xoxb-test" in line or SECRET in line for line in lines)
 
 
