@@ -187,3 +187,34 @@ def test_resources_cli(
     assert code == 1 and "no resource called" in err
     code, _, err = cli("resources", "add", "  ")
     assert code == 1
+
+
+def test_user_change_updates_and_deactivates(
+    rekan: object, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    seed(engine)
+    user = {
+        "id": "U0RINA",
+        "name": "rina",
+        "tz": "Asia/Jayapura",
+        "deleted": False,
+        "profile": {"real_name": "Rina Lestari", "email": "rina@corp.id"},
+    }
+    assert sender.event({"type": "user_change", "user": user}).status == 200
+    standin.wait_for(lambda: _person(engine, "U0RINA").name == "Rina Lestari", 5)
+    assert _person(engine, "U0RINA").timezone == "Asia/Jayapura"
+    sender.event({"type": "user_change", "user": {**user, "deleted": True}})
+    standin.wait_for(lambda: not _person(engine, "U0RINA").active, 5)
+    assert not _person(engine, "U0RINA").active
+    # a bot joining changes nothing
+    sender.event({"type": "team_join", "user": {"id": "B0BOT", "is_bot": True, "profile": {}}})
+    standin.wait_for(lambda: False, 0.3)
+    with session_scope(engine) as s:
+        assert people.get(s, "B0BOT") is None
+
+
+def _person(engine: Engine, slack_id: str):  # type: ignore[no-untyped-def]
+    with session_scope(engine) as s:
+        found = people.get(s, slack_id)
+        assert found is not None
+        return found
