@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, DividerBlock
 from slack_sdk.models.views import View
 
 from bot.blocks.common import context, header, quote, section
+from bot.blocks.tasks import decision_buttons
 from bot.blocks.tickets import build_claims, number, state_text
 from bot.i18n import t
 from storage.models import Ticket
@@ -141,24 +142,7 @@ def _tasks(data: HomeData) -> list[dict[str, Any]]:
                     )
                 )
             )
-            found.append(
-                ActionsBlock(
-                    block_id=f"tasks:{report.id}",
-                    elements=[
-                        ButtonElement(
-                            text=t("tasks.approve", lang),
-                            action_id="tasks_approve",
-                            value=str(report.id),
-                            style="primary",
-                        ),
-                        ButtonElement(
-                            text=t("tasks.request_changes", lang),
-                            action_id="tasks_changes",
-                            value=str(report.id),
-                        ),
-                    ],
-                ).to_dict()
-            )
+            found.append(decision_buttons(report.id, lang))
         who = (
             t("home.delegate_is", lang, delegate=f"<@{data.delegate[0]}>", until=data.delegate[1])
             if data.delegate

@@ -38,6 +38,24 @@ B_DELEGATE, B_UNTIL = "delegate", "until"
 B_TASKS, B_NOTE, B_COMMENT = "tasks", "note", "comment"
 
 
+def decision_buttons(report_id: int | None, lang: str) -> dict[str, Any]:
+    """Approve / Request changes for one submission (lead's card, digest, Home tab)."""
+    return ActionsBlock(
+        block_id=f"tasks:{report_id}",
+        elements=[
+            ButtonElement(
+                text=t("tasks.approve", lang),
+                action_id=A_APPROVE,
+                value=str(report_id),
+                style="primary",
+            ),
+            ButtonElement(
+                text=t("tasks.request_changes", lang), action_id=A_CHANGES, value=str(report_id)
+            ),
+        ],
+    ).to_dict()
+
+
 def build_prompt(lang: str) -> Message:
     text = t("tasks.prompt", lang)
     return {
@@ -148,24 +166,7 @@ def build_approval(
     if report.comment:
         blocks.append(section(f"*{t('tasks.comment_label', lang)}:* {quote(report.comment, 2000)}"))
     if report.state == TASKS_PENDING:
-        blocks.append(
-            ActionsBlock(
-                block_id=f"tasks:{report.id}",
-                elements=[
-                    ButtonElement(
-                        text=t("tasks.approve", lang),
-                        action_id=A_APPROVE,
-                        value=str(report.id),
-                        style="primary",
-                    ),
-                    ButtonElement(
-                        text=t("tasks.request_changes", lang),
-                        action_id=A_CHANGES,
-                        value=str(report.id),
-                    ),
-                ],
-            ).to_dict()
-        )
+        blocks.append(decision_buttons(report.id, lang))
     return {
         "text": t("tasks.approval_text", lang, name=name, day=report.day.isoformat()),
         "blocks": blocks,
@@ -234,24 +235,7 @@ def build_digest(pending: Sequence[tuple[TaskReport, str]], lang: str) -> Messag
                 )
             )
         )
-        blocks.append(
-            ActionsBlock(
-                block_id=f"tasks:{report.id}",
-                elements=[
-                    ButtonElement(
-                        text=t("tasks.approve", lang),
-                        action_id=A_APPROVE,
-                        value=str(report.id),
-                        style="primary",
-                    ),
-                    ButtonElement(
-                        text=t("tasks.request_changes", lang),
-                        action_id=A_CHANGES,
-                        value=str(report.id),
-                    ),
-                ],
-            ).to_dict()
-        )
+        blocks.append(decision_buttons(report.id, lang))
     if len(pending) > 20:
         blocks.append(context(t("tasks.digest_more", lang, count=len(pending) - 20)))
     return {"text": t("tasks.digest_title", lang, count=len(pending)), "blocks": blocks}
