@@ -117,37 +117,57 @@ def _touch(session: Session, ticket: Ticket, now: datetime) -> None:
     session.flush()
 
 
-def _card(session: Session, ticket: Ticket, now: datetime) -> int:
-    """The agent's DM with the ticket and its buttons (one per assignment)."""
-    assert ticket.id is not None and ticket.agent_id is not None
+def _message(
+    session: Session,
+    ticket: Ticket,
+    *,
+    key: str,
+    recipient: str,
+    template: str,
+    now: datetime,
+    **params: object,
+) -> int:
+    """A message about the ticket, written to the outbox in the ticket's transaction."""
+    assert ticket.id is not None
     row = outbox.enqueue(
         session,
-        key=f"ticket:{ticket.id}:card:{ticket.agent_id}:v{ticket.version}",
-        recipient=ticket.agent_id,
-        template=T_CARD,
-        params={"ticket": ticket.id},
+        key=f"ticket:{ticket.id}:{key}",
+        recipient=recipient,
+        template=template,
+        params={"ticket": ticket.id, **params},
         ticket_id=ticket.id,
         now=now,
     )
     assert row.id is not None
     return row.id
+
+
+def _card(session: Session, ticket: Ticket, now: datetime) -> int:
+    """The agent's DM with the ticket and its buttons (one per assignment)."""
+    assert ticket.agent_id is not None
+    return _message(
+        session,
+        ticket,
+        key=f"card:{ticket.agent_id}:v{ticket.version}",
+        recipient=ticket.agent_id,
+        template=T_CARD,
+        now=now,
+    )
 
 
 def _tell_reporter(
     session: Session, ticket: Ticket, what: str, now: datetime, **params: object
 ) -> int:
-    assert ticket.id is not None
-    row = outbox.enqueue(
+    return _message(
         session,
-        key=f"ticket:{ticket.id}:reporter:{what}:v{ticket.version}",
+        ticket,
+        key=f"reporter:{what}:v{ticket.version}",
         recipient=ticket.reporter_id,
         template=T_REPORTER,
-        params={"ticket": ticket.id, "what": what, **params},
-        ticket_id=ticket.id,
         now=now,
+        what=what,
+        **params,
     )
-    assert row.id is not None
-    return row.id
 
 
 def _tell_agent(
@@ -159,17 +179,16 @@ def _tell_agent(
     count = len(
         session.exec(select(TicketEvent.id).where(TicketEvent.ticket_id == ticket.id)).all()
     )
-    row = outbox.enqueue(
+    return _message(
         session,
-        key=f"ticket:{ticket.id}:notice:{what}:{ticket.agent_id}:{count}",
+        ticket,
+        key=f"notice:{what}:{ticket.agent_id}:{count}",
         recipient=ticket.agent_id,
         template=T_NOTICE,
-        params={"ticket": ticket.id, "what": what, **params},
-        ticket_id=ticket.id,
         now=now,
+        what=what,
+        **params,
     )
-    assert row.id is not None
-    return row.id
 
 
 def _assign(
