@@ -115,6 +115,7 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
         if row is not None and unwanted:
             outbox.mark_failed(session, delivery_id, error="skipped:away_or_inactive")
     if row is None:
+        log.debug("delivery %s not claimed: not due, or another worker has it", delivery_id)
         return "skipped"
     if unwanted:
         return "failed"

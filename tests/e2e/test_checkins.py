@@ -93,7 +93,8 @@ def seed_org(engine: Engine) -> None:
 
 def send_round(rekan: Running, now: datetime = MONDAY_10_WIB) -> str:
     job = checkin_jobs(rekan.runtime.settings)[0]
-    run = run_campaign(rekan.runtime.jobs, job, now=now)
+    # wait_for_retries: a post retried after back-off still belongs to this round
+    run = run_campaign(rekan.runtime.jobs, job, now=now, wait_for_retries=True)
     assert run.outcome == "done", run.summary()
     assert run.key is not None
     return run.key
