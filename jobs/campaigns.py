@@ -215,7 +215,9 @@ def _send_due(
                     break
                 with session_scope(ctx.engine) as session:
                     upcoming = campaigns.next_due(session, key)
-                pause = (upcoming - utcnow()).total_seconds() if upcoming else 1.0
+                if upcoming is None:
+                    break  # what is left is being sent by another worker right now
+                pause = (upcoming - utcnow()).total_seconds()
                 clock.sleep(min(max(pause, 0.05), 5.0))
                 continue
             batch = deliver_many(ctx, ids, concurrency=ctx.settings.delivery_concurrency, now=at)
