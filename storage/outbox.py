@@ -14,6 +14,7 @@ from storage.models import (
     DELIVERY_PENDING,
     DELIVERY_SENDING,
     DELIVERY_SENT,
+    Campaign,
     Delivery,
 )
 
@@ -132,6 +133,13 @@ def due_ids(
     )
     if campaign is not None:
         query = query.where(Delivery.campaign == campaign)
+    else:
+        # Rows of a campaign whose run holds a live lease are that run's to send; picking
+        # them up here too would only make the two contend (and the run end unfinished).
+        leased = select(Campaign.key).where(col(Campaign.lease_until) > now)
+        query = query.where(
+            or_(col(Delivery.campaign).is_(None), col(Delivery.campaign).not_in(leased))
+        )
     return [int(i) for i in session.exec(query).all() if i is not None]
 
 
