@@ -4,7 +4,7 @@ the packaged Slack stand-in, and a running Rekan in HTTP mode."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,6 +87,33 @@ def sender(rekan: Running, standin: SlackStandIn) -> SlackSender:
     return SlackSender(
         f"http://127.0.0.1:{rekan.port}/slack/events", SIGNING_SECRET, response_base=standin.base
     )
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    database_url: str,
+    standin: SlackStandIn,
+    capsys: pytest.CaptureFixture[str],
+) -> Callable[..., tuple[int, str, str]]:
+    """Run `rekan …` in this process against the test database and the stand-in, in English;
+    returns (exit status, stdout, stderr)."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SLACK_API_URL", standin.url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("REKAN_LANGUAGE", "en")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return int(info.value.code or 0), out, err
+
+    return run
 
 
 def pytest_configure(config: pytest.Config) -> None:

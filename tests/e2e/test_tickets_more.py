@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy.engine import Engine
 
-from bot.cli import main
 from bot.config import Settings
 from bot.run import start
 from bot.sandbox import SlackSender, SlackStandIn
@@ -83,29 +80,6 @@ def test_home_tab_shows_tickets_and_agent_toggle(
     with session_scope(engine) as s:
         reporter = people.get(s, "U0REPORT")
         assert reporter is not None and not reporter.is_away
-
-
-@pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    database_url: str,
-    standin: SlackStandIn,
-    capsys: pytest.CaptureFixture[str],
-):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SLACK_API_URL", standin.url)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("REKAN_LANGUAGE", "en")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as info:
-            main(list(args))
-        out, err = capsys.readouterr()
-        return int(info.value.code or 0), out, err
-
-    return run
 
 
 def test_tickets_cli_list_show_assign_and_waiting(

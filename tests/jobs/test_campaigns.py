@@ -283,31 +283,6 @@ def test_away_people_are_skipped_at_send_time(
     assert reasons["skipped:away_or_inactive"] == 1
 
 
-@pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path,
-    database_url: str,
-    standin: SlackStandIn,
-    capsys: pytest.CaptureFixture[str],
-):  # type: ignore[no-untyped-def]
-    from bot.cli import main
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SLACK_API_URL", standin.url)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("REKAN_LANGUAGE", "en")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as info:
-            main(list(args))
-        out, err = capsys.readouterr()
-        return int(info.value.code or 0), out, err
-
-    return run
-
-
 def test_cli_jobs_holidays_and_deliveries(
     cli, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
 ) -> None:  # type: ignore[no-untyped-def]
