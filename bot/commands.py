@@ -62,9 +62,3 @@ def parse(text: str) -> Command:
             (match.group("rest") or "").strip(),
         )
     return Command("file", rest=stripped)
-
-
-def words_for(kind: str) -> list[str]:
-    """Every word that means `kind`, for help."""
-    table = {**ACTIONS, **STANDALONE}
-    return [w for w, k in table.items() if k == kind]

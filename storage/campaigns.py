@@ -150,12 +150,6 @@ def get(session: Session, key: str) -> Campaign | None:
     return session.get(Campaign, key)
 
 
-def recent(session: Session, limit: int = 20) -> Sequence[Campaign]:
-    return session.exec(
-        select(Campaign).order_by(col(Campaign.created_at).desc()).limit(limit)
-    ).all()
-
-
 def is_fanned(campaign: Campaign) -> bool:
     return campaign.state in (CAMPAIGN_SENDING, CAMPAIGN_DONE)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -26,8 +25,9 @@ from bot.sandbox import SlackSender, SlackStandIn
 from storage.calendar import is_workday
 from storage.db import session_scope
 from storage.models import Campaign, Delivery, Person, Ticket
-from tests.e2e.test_cli_run import free_port, wait_healthy
 from tests.helpers import seed
+from tests.processes import launch as start_process
+from tests.processes import stop
 
 SECRET = "ops-secret"
 AGENTS = ("U0AGENTA", "U0AGENTB", "U0AGENTC")
@@ -36,35 +36,7 @@ AGENTS = ("U0AGENTA", "U0AGENTB", "U0AGENTC")
 def launch(
     tmp_path: Path, standin: SlackStandIn, database_url: str, **extra: str
 ) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": standin.url,
-        "DATABASE_URL": database_url,
-        **extra,
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    wait_healthy(port, proc)
-    return proc, port
-
-
-def stop(proc: subprocess.Popen[bytes]) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
+    return start_process(tmp_path, standin, database_url, SECRET, **extra)
 
 
 def metric(port: int, name: str, labels: str = "") -> float:

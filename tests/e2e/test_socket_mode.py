@@ -18,8 +18,8 @@ from sqlmodel import select
 from bot.sandbox import SlackStandIn
 from storage.db import session_scope
 from storage.models import Person, Ticket
-from tests.e2e.test_cli_run import free_port
 from tests.helpers import seed, wait_dms
+from tests.processes import free_port
 
 
 def command(user: str, text: str, trigger: str) -> dict:
