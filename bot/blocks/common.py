@@ -7,7 +7,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
 
 from bot.i18n import t
 
@@ -83,3 +90,13 @@ def explain(key: str, params: dict[str, Any], lang: str, tz: str) -> str:
         else:
             shown[name] = value
     return t(key, lang, **shown)
+
+
+def build_message_view(title: str, text: str, lang: str) -> dict[str, Any]:
+    """A modal that only says something (what a form turns into once it is done)."""
+    return View(
+        type="modal",
+        title=PlainTextObject(text=cut(title, 24)),
+        close=PlainTextObject(text=cut(t("form.done", lang), 24)),
+        blocks=[section(text)],
+    ).to_dict()

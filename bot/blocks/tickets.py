@@ -499,15 +499,6 @@ def build_repeat_choice(existing: Ticket, form: dict[str, Any], lang: str) -> di
     ).to_dict()
 
 
-def build_message_view(text: str, lang: str) -> dict[str, Any]:
-    return View(
-        type="modal",
-        title=PlainTextObject(text=cut(t("form.title", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.done", lang), 24)),
-        blocks=[section(text)],
-    ).to_dict()
-
-
 def build_claim_expiring(resource: str, ticket_number: int, until: str, lang: str) -> Message:
     text = t(
         "claim.expiring",

@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import tasks as blocks
-from bot.blocks.common import build_text_message, format_time, mention
+from bot.blocks.common import build_message_view, build_text_message, format_time, mention
 from bot.i18n import t
 from bot.runtime import Runtime
 from jobs.delivery import refresh_prefix
@@ -101,16 +101,15 @@ def register(app: App, runtime: Runtime) -> None:
         key = "tasks.replaced" if submitted.replaced else "tasks.submitted"
         ack(
             response_action="update",
-            view=_done_view(t(key, lang, lead=mention(submitted.report.lead_id)), lang),
+            view=build_message_view(
+                t("tasks.form_title", lang),
+                t(key, lang, lead=mention(submitted.report.lead_id)),
+                lang,
+            ),
         )
         rt.send(submitted.deliveries)
         if submitted.replaced:
             refresh(submitted.report.id or 0)
-
-    def _done_view(text: str, lang: str) -> dict[str, Any]:
-        from bot.blocks.tickets import build_message_view
-
-        return build_message_view(text, lang)
 
     def report_id(body: dict[str, Any]) -> int | None:
         raw = str((body.get("actions") or [{}])[0].get("value") or "")

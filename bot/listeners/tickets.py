@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import commands
 from bot.blocks import tickets as blocks
-from bot.blocks.common import build_text_message, format_time, mention
+from bot.blocks.common import build_message_view, build_text_message, format_time, mention
 from bot.i18n import t
 from bot.runtime import Runtime
 from jobs import metrics
@@ -525,7 +525,7 @@ def register(app: App, runtime: Runtime) -> None:
         except DomainError as error:
             client.views_update(
                 view_id=view.get("id"),
-                view=blocks.build_message_view(rt.explain(error, user), lang),
+                view=build_message_view(t("form.title", lang), rt.explain(error, user), lang),
             )
             return
         client.views_update(

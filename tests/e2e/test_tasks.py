@@ -157,6 +157,7 @@ def test_submit_replace_approve_and_changes(
         tasks_value("- laporan bulanan\n- rapat tim\n- review kode", "setengah hari"),
     )
     assert reply.json()["response_action"] == "update" and "<@U0LEAD>" in str(reply.json()["view"])
+    assert reply.json()["view"]["title"]["text"] == "Tugas hari ini"
     card = wait_dms(standin, "U0LEAD")[0]
     assert "laporan bulanan" in message_text(card) and buttons(card) == [
         "tasks_approve",
