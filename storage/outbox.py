@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -17,6 +17,7 @@ from storage.models import (
     Campaign,
     Delivery,
 )
+from storage.tables import DELIVERY, connection
 
 SENDING_LEASE = timedelta(minutes=2)
 BACKOFF = (2, 10, 30, 120, 300, 600, 1800)  # seconds, then every 30 minutes
@@ -51,6 +52,33 @@ def enqueue(
     session.add(row)
     session.flush()
     return row
+
+
+def add_new(
+    session: Session,
+    *,
+    key: str,
+    recipient: str,
+    template: str,
+    params: dict[str, Any],
+    now: datetime,
+    ticket_id: int | None = None,
+) -> int:
+    """enqueue() for a key that cannot exist yet (it names a row made in this transaction):
+    one INSERT, no lookup first. Returns the row's id."""
+    result = connection(session).execute(
+        insert(DELIVERY),
+        {
+            "key": key,
+            "recipient": recipient,
+            "template": template,
+            "params": params,
+            "ticket_id": ticket_id,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
+    return int(result.inserted_primary_key[0])
 
 
 def claim(session: Session, delivery_id: int, *, now: datetime) -> Delivery | None:

@@ -8,16 +8,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.errors import DomainError, NotFound
 from storage.models import ROLE_AGENT, ROLES, Person, Role
+from storage.tables import PERSON, connection
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 IMPORT_REQUIRED = ("slack_id", "name", "email", "team", "lead_slack_id", "timezone")
 LANGUAGES = ("id", "en")
+_LOCK_PERSON = (
+    sa_select(PERSON.c.slack_id).where(PERSON.c.slack_id == bindparam("slack_id")).with_for_update()
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,18 @@ def ensure(session: Session, slack_id: str, *, now: datetime, name: str = "") ->
         session.add(person)
         session.flush()
     return person
+
+
+def ensure_locked(session: Session, slack_id: str, *, now: datetime, name: str = "") -> None:
+    """ensure(), and hold the person's row until the transaction ends, so that one person's
+    filings are handled one at a time (PostgreSQL; SQLite writers are serialised anyway)."""
+    conn = connection(session)
+    values = {"slack_id": slack_id, "name": name or slack_id, "created_at": now, "updated_at": now}
+    if conn.dialect.name == "postgresql":
+        conn.execute(pg_insert(PERSON).values(values).on_conflict_do_nothing())
+        conn.execute(_LOCK_PERSON, {"slack_id": slack_id})
+    else:
+        conn.execute(sqlite_insert(PERSON).values(values).on_conflict_do_nothing())
 
 
 def list_people(session: Session, *, team: str | None = None) -> Sequence[Person]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select, update
 
 from storage.errors import DomainError, NotFound
 from storage.matching import find_resources, normalise
 from storage.models import OPEN_STATES, Claim, Resource, ResourceAlias, Ticket
+from storage.tables import RESOURCE, RESOURCE_ALIAS, connection
 
 
 def add(*, session: Session, name: str, aliases: Sequence[str], now: datetime) -> Resource:
@@ -51,9 +53,20 @@ def listing(session: Session) -> list[tuple[Resource, list[str]]]:
     return [(r, [a.alias for a in _aliases(session, r.id or 0)]) for r in resources]
 
 
+_CATALOG = sa_select(RESOURCE.c.id, RESOURCE.c.name, RESOURCE_ALIAS.c.alias).outerjoin(
+    RESOURCE_ALIAS, RESOURCE_ALIAS.c.resource_id == RESOURCE.c.id
+)
+
+
 def catalog(session: Session) -> list[tuple[int, list[str]]]:
-    """(id, names and aliases) of every resource, for matching text against."""
-    return [(r.id or 0, [r.name, *aliases]) for r, aliases in listing(session)]
+    """(id, names and aliases) of every resource, for matching text against (one query: every
+    filing asks)."""
+    names: dict[int, list[str]] = {}
+    for rid, name, alias in connection(session).execute(_CATALOG):
+        known = names.setdefault(int(rid), [str(name)])
+        if alias is not None:
+            known.append(str(alias))
+    return list(names.items())
 
 
 def named_in(session: Session, *texts: str | None) -> int | None:

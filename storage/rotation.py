@@ -1,13 +1,35 @@
-"""Round-robin per tier, persisted: the next available agent after the last one served."""
+"""Round-robin per tier, persisted: the next available agent after the last one served.
+
+Every filing takes a turn, so this runs on Core statements built once."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, insert, select, update
+from sqlmodel import Session
 
-from storage.models import ROLE_AGENT, Person, Role, Rotation
+from storage.models import ROLE_AGENT
+from storage.tables import PERSON, ROLE, ROTATION, connection
+
+_AVAILABLE = (
+    select(ROLE.c.position, ROLE.c.slack_id)
+    .join(PERSON, PERSON.c.slack_id == ROLE.c.slack_id)
+    .where(
+        ROLE.c.role == ROLE_AGENT,
+        ROLE.c.tier == bindparam("tier"),
+        PERSON.c.active.is_(True),
+        PERSON.c.away_since.is_(None),
+    )
+)
+_LOCK = select(ROTATION.c.last_position).where(ROTATION.c.tier == bindparam("tier")).with_for_update()
+_CREATE = insert(ROTATION)
+_ADVANCE = (
+    update(ROTATION)
+    .where(ROTATION.c.tier == bindparam("which"))
+    .values(last_position=bindparam("position"), turns=ROTATION.c.turns + 1)
+)
 
 
 def next_in_order(
@@ -25,38 +47,28 @@ def next_in_order(
 
 def available_agents(session: Session, tier: int) -> list[tuple[int, str]]:
     """(position, slack id) of the tier's agents who are active and not away."""
-    query = (
-        select(Role.position, Role.slack_id)
-        .join(Person, col(Person.slack_id) == col(Role.slack_id))
-        .where(
-            Role.role == ROLE_AGENT,
-            Role.tier == tier,
-            col(Person.active).is_(True),
-            col(Person.away_since).is_(None),
-        )
-    )
-    return [(int(p or 0), s) for p, s in session.exec(query).all()]
+    rows = connection(session).execute(_AVAILABLE, {"tier": tier}).all()
+    return [(int(p or 0), str(s)) for p, s in rows]
 
 
-def lock(session: Session, tier: int) -> Rotation:
-    """The tier's rotation row, locked until the transaction ends (SQLite: BEGIN IMMEDIATE)."""
-    rotation = session.exec(select(Rotation).where(Rotation.tier == tier).with_for_update()).first()
-    if rotation is None:
-        rotation = Rotation(tier=tier, last_position=0, turns=0)
-        session.add(rotation)
-        session.flush()
-    return rotation
+def lock(session: Session, tier: int) -> int:
+    """The tier's last served position, its row locked until the transaction ends
+    (SQLite: BEGIN IMMEDIATE already holds the database)."""
+    conn = connection(session)
+    last = conn.execute(_LOCK, {"tier": tier}).scalar()
+    if last is None:
+        conn.execute(_CREATE, {"tier": tier, "last_position": 0, "turns": 0})
+        return 0
+    return int(last)
 
 
 def take_turn(
     session: Session, tier: int, *, exclude: Collection[str] = (), now: datetime | None = None
 ) -> str | None:
     """Give the next turn of `tier`'s rotation; None when no agent is available."""
-    rotation = lock(session, tier)
-    chosen = next_in_order(available_agents(session, tier), rotation.last_position, exclude)
+    last = lock(session, tier)
+    chosen = next_in_order(available_agents(session, tier), last, exclude)
     if chosen is None:
         return None
-    rotation.last_position = chosen[0]
-    rotation.turns += 1
-    session.add(rotation)
+    connection(session).execute(_ADVANCE, {"which": tier, "position": chosen[0]})
     return chosen[1]

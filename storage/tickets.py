@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage import claims, outbox, people, resources, rotation
@@ -31,6 +33,7 @@ from storage.models import (
     TicketEvent,
     TicketSource,
 )
+from storage.tables import TICKET, TICKET_EVENT, TICKET_SOURCE, connection
 from storage.types import utcnow
 
 CATEGORIES = ("vpn", "hardware", "account", "application", "network", "other")
@@ -199,13 +202,30 @@ def _assign(
     _event(session, ticket, "assigned" if agent else "waiting", actor=actor, agent=agent, now=now)
 
 
+_SOURCE = sa_select(TICKET_SOURCE.c.ticket_id, TICKET_SOURCE.c.repeat).where(
+    TICKET_SOURCE.c.source_key == bindparam("key")
+)
+
+
 def _source(session: Session, source_key: str) -> Outcome | None:
     """What an earlier delivery of the same filing did."""
-    seen = session.get(TicketSource, source_key)
-    if seen is not None:
-        return Outcome(get(session, seen.ticket_id), [], created=False, repeat=seen.repeat)
-    legacy = session.exec(select(Ticket).where(Ticket.source_key == source_key)).first()
-    return Outcome(legacy, [], created=False) if legacy is not None else None
+    seen = connection(session).execute(_SOURCE, {"key": source_key}).first()
+    if seen is None:
+        return None
+    return Outcome(get(session, int(seen[0])), [], created=False, repeat=bool(seen[1]))
+
+
+_CANDIDATES = (
+    sa_select(
+        TICKET.c.id, TICKET.c.summary, TICKET.c.details, TICKET.c.category, TICKET.c.resource_id
+    )
+    .where(
+        TICKET.c.reporter_id == bindparam("reporter"),
+        TICKET.c.state.in_(OPEN_STATES),
+        TICKET.c.updated_at >= bindparam("since"),
+    )
+    .order_by(TICKET.c.updated_at.desc())
+)
 
 
 def find_repeat(
@@ -218,23 +238,17 @@ def find_repeat(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Ticket | None:
     """The reporter's open ticket (filed or updated within `window`) this report repeats."""
-    candidates = session.exec(
-        select(Ticket)
-        .where(
-            Ticket.reporter_id == reporter_id,
-            col(Ticket.state).in_(OPEN_STATES),
-            col(Ticket.updated_at) >= now - window,
-        )
-        .order_by(col(Ticket.updated_at).desc())
-    ).all()
-    for ticket in candidates:
+    candidates = connection(session).execute(
+        _CANDIDATES, {"reporter": reporter_id, "since": now - window}
+    )
+    for number, summary, details, category, resource_id in candidates.all():
         old = Report(
-            " ".join(x for x in (ticket.summary, ticket.details or "") if x),
-            ticket.category,
-            frozenset({ticket.resource_id}) if ticket.resource_id else frozenset(),
+            " ".join(x for x in (summary, details or "") if x),
+            category,
+            frozenset({resource_id}) if resource_id else frozenset(),
         )
         if is_repeat(report, old, threshold=threshold):
-            return ticket
+            return get(session, int(number))
     return None
 
 
@@ -311,14 +325,10 @@ def file_ticket(
         raise DomainError("ticket.bad_urgency", urgency=urgency)
     details = (details or "").strip() or None
     location = (location or "").strip()[:LOCATION_MAX] or None
-    people.ensure(session, reporter_id, now=now, name=reporter_name)
-    # One filing of a reporter at a time, and one per resource: concurrent repeats must see
-    # each other (PostgreSQL; SQLite writers are serialised anyway).
-    session.exec(
-        select(Person.slack_id).where(Person.slack_id == reporter_id).with_for_update()
-    ).first()
+    people.ensure_locked(session, reporter_id, now=now, name=reporter_name)
     resource_id = resources.named_in(session, location, summary, details)
     if resource_id is not None:
+        # One filing per resource at a time: concurrent reports about it must see each other.
         session.exec(
             select(Resource.id).where(Resource.id == resource_id).with_for_update()
         ).first()
@@ -346,6 +356,8 @@ def file_ticket(
                 session, locked, reporter_id=reporter_id, text=text, source_key=source_key, now=now
             )
     holder = _resource_holder(session, resource_id, reporter_id) if resource_id else None
+    # The same resource already being worked on: its agent, and no rotation turn used.
+    agent = holder.agent_id if holder else rotation.take_turn(session, 1, exclude={reporter_id})
     ticket = Ticket(
         source_key=source_key,
         reporter_id=reporter_id,
@@ -354,62 +366,90 @@ def file_ticket(
         category=category,
         location=location,
         urgency=urgency,
+        state=STATE_OPEN if agent else STATE_WAITING,
         tier=holder.tier if holder else 1,
+        agent_id=agent,
         resource_id=resource_id,
         related_to=holder.id if holder else None,
+        repeats=0,
+        version=1,
         created_at=now,
         updated_at=now,
     )
-    session.add(ticket)
-    session.flush()
-    assert ticket.id is not None
-    session.add(TicketSource(source_key=source_key, ticket_id=ticket.id, created_at=now))
-    _event(session, ticket, "filed", actor=reporter_id, now=now)
-    deliveries: list[int] = []
+    # Core statements: a filing is the hot path, and the ORM's unit of work costs several
+    # times the inserts themselves.
+    conn = connection(session)
+    values = ticket.model_dump(exclude={"id"})
+    ticket.id = number = int(conn.execute(insert(TICKET), values).inserted_primary_key[0])
+    conn.execute(
+        insert(TICKET_SOURCE),
+        {"source_key": source_key, "ticket_id": number, "repeat": False, "created_at": now},
+    )
+    events = [_row(number, "filed", actor=reporter_id, now=now)]
+    events.append(_row(number, "assigned" if agent else "waiting", agent=agent, now=now))
     if holder is not None:
-        # The same resource is already being worked on: same agent, no rotation turn used.
-        _assign(session, ticket, holder.agent_id, actor=None, now=now)
-        _event(
-            session,
-            ticket,
-            "related",
-            actor=None,
-            agent=holder.agent_id,
-            note=f"#{holder.id}",
-            now=now,
-        )
+        events.append(_row(number, "related", agent=agent, note=f"#{holder.id}", now=now))
+    conn.execute(insert(TICKET_EVENT), events)
+    if holder is not None:
         holder_locked = _locked(session, holder.id or 0)
         if holder_locked.related_to is None:
-            holder_locked.related_to = ticket.id
+            holder_locked.related_to = number
         _event(
             session,
             holder_locked,
             "related",
             actor=None,
             agent=holder.agent_id,
-            note=f"#{ticket.id}",
+            note=f"#{number}",
             now=now,
         )
         _touch(session, holder_locked, now)
-    else:
-        agent = rotation.take_turn(session, 1, exclude={reporter_id})
-        _assign(session, ticket, agent, actor=None, now=now)
-    if ticket.agent_id:
-        deliveries.append(_card(session, ticket, now))
-    if triage_channel:
-        row = outbox.enqueue(
-            session,
-            key=f"ticket:{ticket.id}:mirror",
-            recipient=triage_channel,
-            template=T_MIRROR,
-            params={"ticket": ticket.id},
-            ticket_id=ticket.id,
-            now=now,
+    deliveries: list[int] = []
+    if agent:
+        deliveries.append(
+            outbox.add_new(
+                session,
+                key=f"ticket:{number}:card:{agent}:v1",
+                recipient=agent,
+                template=T_CARD,
+                params={"ticket": number},
+                ticket_id=number,
+                now=now,
+            )
         )
-        assert row.id is not None
-        deliveries.append(row.id)
-    session.flush()
+    if triage_channel:
+        deliveries.append(
+            outbox.add_new(
+                session,
+                key=f"ticket:{number}:mirror",
+                recipient=triage_channel,
+                template=T_MIRROR,
+                params={"ticket": number},
+                ticket_id=number,
+                now=now,
+            )
+        )
     return Outcome(ticket, deliveries)
+
+
+def _row(
+    number: int,
+    kind: str,
+    *,
+    now: datetime,
+    actor: str | None = None,
+    agent: str | None = None,
+    note: str | None = None,
+) -> dict[str, object]:
+    """A timeline event as a row for a Core insert."""
+    return {
+        "ticket_id": number,
+        "actor_id": actor,
+        "kind": kind,
+        "agent_id": agent,
+        "note": note,
+        "created_at": now,
+    }
 
 
 def is_admin(session: Session, slack_id: str) -> bool:
