@@ -16,9 +16,9 @@ from bot.blocks.common import explain
 from bot.config import Settings
 from jobs import delivery
 from jobs.context import JobContext
+from storage import people
 from storage.db import session_scope
 from storage.errors import DomainError
-from storage.models import Person
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -42,12 +42,9 @@ class Runtime:
         """(language, time zone) of a person: their own, else the company's."""
         if slack_id:
             with session_scope(self.engine) as session:
-                person = session.get(Person, slack_id)
-                if person is not None:
-                    return (
-                        person.language or self.settings.language,
-                        person.timezone or self.settings.timezone,
-                    )
+                return people.reader(
+                    session, slack_id, self.settings.language, self.settings.timezone
+                )
         return self.settings.language, self.settings.timezone
 
     def language_of(self, slack_id: str | None) -> str:

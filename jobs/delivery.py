@@ -21,9 +21,9 @@ from slack_sdk.errors import SlackApiError
 from jobs import metrics
 from jobs.context import JobContext
 from jobs.render import CannotRender, render
-from storage import outbox
+from storage import outbox, tickets
 from storage.db import session_scope
-from storage.models import DELIVERY_SENT, Delivery, Person, Ticket
+from storage.models import DELIVERY_SENT, Delivery, Person
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -108,24 +108,22 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
     """Send one row if it is due and unclaimed. Returns what happened (for logs and tests)."""
     now = now or utcnow()
     with session_scope(ctx.engine, write=True) as session:
-        row = outbox.claim(session, delivery_id, now=now)
-        person = session.get(Person, row.recipient) if row is not None else None
+        claimed = outbox.claim(session, delivery_id, now=now)
         # A scheduled message is not sent to someone who went away or left since it was planned.
-        unwanted = bool(row and row.campaign and person and (not person.active or person.is_away))
-        if row is not None and unwanted:
+        unwanted = bool(
+            claimed and claimed.row.campaign and claimed.known and not claimed.reachable
+        )
+        if unwanted:
             outbox.mark_failed(session, delivery_id, error="skipped:away_or_inactive")
-    if row is None:
+    if claimed is None:
         log.debug("delivery %s not claimed: not due, or another worker has it", delivery_id)
         return "skipped"
     if unwanted:
         return "failed"
+    row = claimed.row
     assert row.id is not None
     try:
-        channel = (
-            person.dm_channel
-            if person is not None and person.dm_channel
-            else open_channel(ctx, row.recipient)
-        )
+        channel = claimed.dm_channel or open_channel(ctx, row.recipient)
         if row.uncertain:
             try:
                 found = find_posted(ctx, channel, row.key)
@@ -170,9 +168,11 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
             now=utcnow(),
             rendered_version=rendered.version,
         )
+        current = tickets.version(session, row.ticket_id) if row.ticket_id is not None else None
     metrics.DELIVERIES.labels("sent", "").inc()
-    if row.ticket_id is not None:
-        _refresh_if_moved(ctx, row.id, row.ticket_id, rendered.version)
+    if current is not None and rendered.version is not None and current > rendered.version:
+        # The ticket changed while its message was being posted: bring the message up to date.
+        update_message(ctx, row.id)
     return "sent"
 
 
@@ -208,15 +208,6 @@ def _fail(ctx: JobContext, row: Delivery, error: str) -> str:
     with session_scope(ctx.engine, write=True) as session:
         outbox.mark_failed(session, row.id, error=error)
     return "failed"
-
-
-def _refresh_if_moved(ctx: JobContext, delivery_id: int, ticket_id: int, shown: int | None) -> None:
-    """The ticket changed while its message was being posted: bring that message up to date."""
-    with session_scope(ctx.engine) as session:
-        ticket = session.get(Ticket, ticket_id)
-        current = ticket.version if ticket else None
-    if current is not None and shown is not None and current > shown:
-        update_message(ctx, delivery_id)
 
 
 def update_message(ctx: JobContext, delivery_id: int) -> bool:

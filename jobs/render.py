@@ -17,8 +17,8 @@ from bot.blocks.tickets import (
     card_buttons,
 )
 from bot.config import Settings
-from storage import tickets
-from storage.models import STATE_RESOLVED, Claim, Delivery, Person, Resource
+from storage import people, tickets
+from storage.models import STATE_RESOLVED, Claim, Delivery, Resource
 
 
 class CannotRender(Exception):
@@ -33,10 +33,7 @@ class Rendered:
 
 def reader(session: Session, slack_id: str, settings: Settings) -> tuple[str, str]:
     """(language, time zone) of the person who will read the message."""
-    person = session.get(Person, slack_id)
-    if person is None:
-        return settings.language, settings.timezone
-    return person.language or settings.language, person.timezone or settings.timezone
+    return people.reader(session, slack_id, settings.language, settings.timezone)
 
 
 Renderer = Callable[[Session, Delivery, Settings], Rendered]

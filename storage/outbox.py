@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -17,7 +19,7 @@ from storage.models import (
     Campaign,
     Delivery,
 )
-from storage.tables import DELIVERY, connection
+from storage.tables import DELIVERY, PERSON, connection, inserted_id
 
 SENDING_LEASE = timedelta(minutes=2)
 BACKOFF = (2, 10, 30, 120, 300, 600, 1800)  # seconds, then every 30 minutes
@@ -78,24 +80,64 @@ def add_new(
             "created_at": now,
         },
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
-def claim(session: Session, delivery_id: int, *, now: datetime) -> Delivery | None:
-    """Move a due pending row to `sending`; None when another worker has it or it is done."""
-    result = session.execute(
-        update(Delivery)
-        .where(
-            col(Delivery.id) == delivery_id,
-            col(Delivery.state) == DELIVERY_PENDING,
-            col(Delivery.next_attempt_at) <= now,
-        )
-        .values(state=DELIVERY_SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+_CLAIM = (
+    update(DELIVERY)
+    .where(
+        DELIVERY.c.id == bindparam("row"),
+        DELIVERY.c.state == DELIVERY_PENDING,
+        DELIVERY.c.next_attempt_at <= bindparam("due"),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    .values(state=DELIVERY_SENDING, claimed_at=bindparam("due"), attempts=DELIVERY.c.attempts + 1)
+)
+_CLAIMED = (
+    sa_select(DELIVERY, PERSON.c.dm_channel, PERSON.c.active, PERSON.c.away_since)
+    .outerjoin(PERSON, PERSON.c.slack_id == DELIVERY.c.recipient)
+    .where(DELIVERY.c.id == bindparam("row"))
+)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row moved to `sending`, with what is known of its recipient (when a person)."""
+
+    row: Delivery
+    dm_channel: str | None
+    known: bool  # the recipient is a person Rekan knows
+    reachable: bool  # that person is active and not away
+
+
+def claim(session: Session, delivery_id: int, *, now: datetime) -> Claimed | None:
+    """Move a due pending row to `sending`; None when another worker has it or it is done.
+    (Core statements: every message sent passes here.)"""
+    conn = connection(session)
+    if conn.execute(_CLAIM, {"row": delivery_id, "due": now}).rowcount != 1:
         return None
-    session.expire_all()
-    return session.get(Delivery, delivery_id)
+    found = conn.execute(_CLAIMED, {"row": delivery_id}).one()._mapping
+    row = Delivery(**{c.name: found[c] for c in DELIVERY.columns})
+    return Claimed(
+        row=row,
+        dm_channel=found["dm_channel"],
+        known=found["active"] is not None,
+        reachable=bool(found["active"]) and found["away_since"] is None,
+    )
+
+
+_SENT = (
+    update(DELIVERY)
+    .where(DELIVERY.c.id == bindparam("row"))
+    .values(
+        state=DELIVERY_SENT,
+        channel=bindparam("to"),
+        ts=bindparam("at_ts"),
+        sent_at=bindparam("when"),
+        uncertain=False,
+        error=None,
+        rendered_version=bindparam("version"),
+    )
+)
 
 
 def mark_sent(
@@ -107,12 +149,10 @@ def mark_sent(
     now: datetime,
     rendered_version: int | None = None,
 ) -> None:
-    row = session.get(Delivery, delivery_id)
-    if row is None:
-        return
-    row.state, row.channel, row.ts, row.sent_at = DELIVERY_SENT, channel, ts, now
-    row.uncertain, row.error, row.rendered_version = False, None, rendered_version
-    session.add(row)
+    connection(session).execute(
+        _SENT,
+        {"row": delivery_id, "to": channel, "at_ts": ts, "when": now, "version": rendered_version},
+    )
 
 
 def mark_retry(

@@ -82,6 +82,20 @@ def ensure(session: Session, slack_id: str, *, now: datetime, name: str = "") ->
     return person
 
 
+_READER = sa_select(PERSON.c.language, PERSON.c.timezone).where(
+    PERSON.c.slack_id == bindparam("slack_id")
+)
+
+
+def reader(session: Session, slack_id: str, language: str, timezone: str) -> tuple[str, str]:
+    """(language, time zone) a person reads in; the given defaults for what is not set.
+    Asked for every message and every request, hence a Core statement."""
+    found = connection(session).execute(_READER, {"slack_id": slack_id}).first()
+    if found is None:
+        return language, timezone
+    return found[0] or language, found[1] or timezone
+
+
 def ensure_locked(session: Session, slack_id: str, *, now: datetime, name: str = "") -> None:
     """ensure(), and hold the person's row until the transaction ends, so that one person's
     filings are handled one at a time (PostgreSQL; SQLite writers are serialised anyway)."""

@@ -23,7 +23,9 @@ _AVAILABLE = (
         PERSON.c.away_since.is_(None),
     )
 )
-_LOCK = select(ROTATION.c.last_position).where(ROTATION.c.tier == bindparam("tier")).with_for_update()
+_LOCK = (
+    select(ROTATION.c.last_position).where(ROTATION.c.tier == bindparam("tier")).with_for_update()
+)
 _CREATE = insert(ROTATION)
 _ADVANCE = (
     update(ROTATION)

@@ -3,7 +3,9 @@ where the ORM's per-statement bookkeeping costs several times the query itself."
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult, Table
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401  (registers the tables in the metadata)
@@ -31,3 +33,10 @@ def connection(session: Session) -> Connection:
     if session.new or session.dirty or session.deleted:
         session.flush()
     return session.connection()
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT made."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])

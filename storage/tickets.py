@@ -27,13 +27,19 @@ from storage.models import (
     STATE_OPEN,
     STATE_RESOLVED,
     STATE_WAITING,
-    Person,
     Resource,
     Ticket,
     TicketEvent,
     TicketSource,
 )
-from storage.tables import TICKET, TICKET_EVENT, TICKET_SOURCE, connection
+from storage.tables import (
+    PERSON,
+    TICKET,
+    TICKET_EVENT,
+    TICKET_SOURCE,
+    connection,
+    inserted_id,
+)
 from storage.types import utcnow
 
 CATEGORIES = ("vpn", "hardware", "account", "application", "network", "other")
@@ -380,7 +386,7 @@ def file_ticket(
     # times the inserts themselves.
     conn = connection(session)
     values = ticket.model_dump(exclude={"id"})
-    ticket.id = number = int(conn.execute(insert(TICKET), values).inserted_primary_key[0])
+    ticket.id = number = inserted_id(conn.execute(insert(TICKET), values))
     conn.execute(
         insert(TICKET_SOURCE),
         {"source_key": source_key, "ticket_id": number, "repeat": False, "created_at": now},
@@ -748,13 +754,39 @@ def assign_waiting(*, session: Session, now: datetime) -> list[Outcome]:
     return outcomes
 
 
+_TICKET = sa_select(TICKET).where(TICKET.c.id == bindparam("number"))
+_EVENTS = (
+    sa_select(TICKET_EVENT)
+    .where(TICKET_EVENT.c.ticket_id == bindparam("number"))
+    .order_by(TICKET_EVENT.c.id)
+)
+_NAMES = sa_select(PERSON.c.slack_id, PERSON.c.name).where(
+    PERSON.c.slack_id.in_(bindparam("ids", expanding=True))
+)
+_VERSION = sa_select(TICKET.c.version).where(TICKET.c.id == bindparam("number"))
+
+
+def version(session: Session, number: int) -> int | None:
+    """The ticket's version (it grows with every change); None if there is no such ticket."""
+    found = connection(session).execute(_VERSION, {"number": number}).scalar()
+    return None if found is None else int(found)
+
+
 def snapshot(session: Session, number: int) -> Snapshot:
-    ticket = get(session, number)
-    reporter = session.get(Person, ticket.reporter_id)
-    agent = session.get(Person, ticket.agent_id) if ticket.agent_id else None
-    events = session.exec(
-        select(TicketEvent).where(TicketEvent.ticket_id == number).order_by(col(TicketEvent.id))
-    ).all()
+    """The ticket and what its messages show. Every message about a ticket is rendered from
+    one, so it reads with Core statements (the ORM costs several times as much here)."""
+    conn = connection(session)
+    found = conn.execute(_TICKET, {"number": number}).first()
+    if found is None:
+        raise NotFound("ticket.unknown", number=number)
+    ticket = Ticket(**found._mapping)
+    names = {
+        str(slack_id): str(name)
+        for slack_id, name in conn.execute(
+            _NAMES, {"ids": [x for x in (ticket.reporter_id, ticket.agent_id) if x]}
+        )
+    }
+    events = [TicketEvent(**e._mapping) for e in conn.execute(_EVENTS, {"number": number})]
     resource = session.get(Resource, ticket.resource_id) if ticket.resource_id else None
     holders = (
         [c.agent_id for c in claims.active(session, now=utcnow(), resource_id=ticket.resource_id)]
@@ -763,9 +795,9 @@ def snapshot(session: Session, number: int) -> Snapshot:
     )
     return Snapshot(
         ticket=ticket,
-        reporter_name=reporter.name if reporter else ticket.reporter_id,
-        agent_name=agent.name if agent else None,
-        events=list(events),
+        reporter_name=names.get(ticket.reporter_id, ticket.reporter_id),
+        agent_name=names.get(ticket.agent_id) if ticket.agent_id else None,
+        events=events,
         resource_name=resource.name if resource else None,
         related=tuple(related(session, ticket)),
         claimed_by=holders[0] if holders else None,
