@@ -8,11 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
     PlainTextObject,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
@@ -20,6 +16,7 @@ from bot.i18n import t
 
 SECTION_MAX = 3000
 HEADER_MAX = 150
+BUTTON_MAX = 75
 TEXT_MAX = 3900  # top-level text: Slack advises under 4,000 characters
 ELLIPSIS = "…"
 
@@ -57,18 +54,44 @@ def format_time(moment: datetime, tz: str, lang: str) -> str:
     return f"{local.day} {month} {local.year} {local:%H:%M} {local.tzname()}"
 
 
+# The blocks every message has are written as the JSON slack_sdk.models would produce:
+# building and validating model objects costs more than the rest of a DM's rendering, and
+# the tests validate every builder's output with slack_sdk.models.
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
 def section(text: str, *, block_id: str | None = None) -> dict[str, Any]:
-    return SectionBlock(
-        text=MarkdownTextObject(text=cut(text, SECTION_MAX)), block_id=block_id
-    ).to_dict()
+    block: dict[str, Any] = {"type": "section", "text": mrkdwn(cut(text, SECTION_MAX))}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
 
 
 def header(text: str) -> dict[str, Any]:
-    return HeaderBlock(text=cut(text, HEADER_MAX)).to_dict()
+    return {"type": "header", "text": plain(cut(text, HEADER_MAX))}
 
 
 def context(text: str) -> dict[str, Any]:
-    return ContextBlock(elements=[MarkdownTextObject(text=cut(text, SECTION_MAX))]).to_dict()
+    return {"type": "context", "elements": [mrkdwn(cut(text, SECTION_MAX))]}
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(cut(text, BUTTON_MAX)),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style is not None:
+        element["style"] = style
+    return element
 
 
 def build_text_message(text: str) -> Message:

@@ -12,7 +12,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     InputBlock,
     Option,
-    OverflowMenuElement,
     PlainTextInputElement,
     PlainTextObject,
     StaticSelectElement,
@@ -21,12 +20,14 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     Message,
+    button,
     context,
     cut,
     escape,
     format_time,
     header,
     mention,
+    plain,
     quote,
     section,
 )
@@ -75,10 +76,8 @@ def card_buttons(ticket: Ticket, *, recipient_may_act: bool) -> list[str]:
     return buttons
 
 
-def _button(action: str, n: int | None, lang: str, *, style: str | None = None) -> ButtonElement:
-    return ButtonElement(
-        text=t(f"button.{action}", lang), action_id=action, value=str(n), style=style
-    )
+def _button(action: str, n: int | None, lang: str, *, style: str | None = None) -> dict[str, Any]:
+    return button(t(f"button.{action}", lang), action, str(n), style=style)
 
 
 def _facts(snap: Snapshot, lang: str, tz: str) -> str:
@@ -161,14 +160,10 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
         blocks.append(context("\n".join(history)))
     if buttons:
         styles = {A_TAKE: "primary"}
-        elements: list[Any] = [_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons]
-        elements.append(
-            OverflowMenuElement(
-                action_id=A_MORE,
-                options=[Option(value=f"merge:{ticket.id}", text=cut(t("button.merge", lang), 75))],
-            )
-        )
-        blocks.append(ActionsBlock(block_id=f"ticket:{ticket.id}", elements=elements).to_dict())
+        elements = [_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons]
+        merge = {"text": plain(cut(t("button.merge", lang), 75)), "value": f"merge:{ticket.id}"}
+        elements.append({"type": "overflow", "action_id": A_MORE, "options": [merge]})
+        blocks.append({"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": elements})
     text = t(
         "ticket.card_text",
         lang,
@@ -219,11 +214,8 @@ def build_reporter_notice(
         )
     if what == "resolved" and can_reopen:
         blocks.append(context(t("reporter.reopen_hint", lang)))
-        blocks.append(
-            ActionsBlock(
-                block_id=f"ticket:{ticket.id}", elements=[_button(A_REOPEN, ticket.id, lang)]
-            ).to_dict()
-        )
+        reopen = [_button(A_REOPEN, ticket.id, lang)]
+        blocks.append({"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": reopen})
     return {"text": text, "blocks": blocks}
 
 
