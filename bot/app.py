@@ -16,6 +16,7 @@ from bot.slack import make_client
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
+URGENT_THREADS = 4
 
 
 def build_runtime(
@@ -28,6 +29,7 @@ def build_runtime(
         client=client or make_client(settings),
         updater=make_client(settings, idempotent=True),
         pool=ThreadPoolExecutor(settings.notify_threads, thread_name_prefix="rekan-notify"),
+        urgent_pool=ThreadPoolExecutor(URGENT_THREADS, thread_name_prefix="rekan-urgent"),
     )
 
 
@@ -46,10 +48,12 @@ def create_app(
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,
-        # Bolt's default is 5 threads: too few once a listener waits on the database.
-        listener_executor=ThreadPoolExecutor(
-            settings.listener_threads, thread_name_prefix="rekan-listener"
-        ),
+        # Listeners run on the thread that received the request and return right after
+        # ack(): their Slack calls are handed to the runtime's pools. Bolt's default instead
+        # hands every request to a second thread and polls it for the ack every 10 ms, which
+        # under load costs more than the listener itself.
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(2, thread_name_prefix="rekan-lazy"),
         logger=logging.getLogger("rekan.bolt"),
     )
     register_all(app, runtime)

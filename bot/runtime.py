@@ -33,6 +33,7 @@ class Runtime:
     client: WebClient
     updater: WebClient
     pool: ThreadPoolExecutor
+    urgent_pool: ThreadPoolExecutor
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def now(self) -> datetime:
@@ -57,15 +58,12 @@ class Runtime:
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         """Run slow work (Slack calls) after the ack, off the threads that acknowledge."""
+        return self.pool.submit(_guarded(fn, args, kwargs))
 
-        def guarded() -> Any:
-            try:
-                return fn(*args, **kwargs)
-            except Exception:
-                log.exception("background work %s failed", getattr(fn, "__name__", fn))
-                return None
-
-        return self.pool.submit(guarded)
+    def urgent(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        """A Slack call that must happen within seconds (a modal: its trigger_id lives 3 s),
+        on a pool of its own: it neither holds the acknowledgement nor waits behind DMs."""
+        return self.urgent_pool.submit(_guarded(fn, args, kwargs))
 
     @property
     def jobs(self) -> JobContext:
@@ -87,4 +85,18 @@ class Runtime:
     def close(self) -> None:
         """Finish the Slack calls in flight; queued ones stay pending in the outbox, where
         `deliveries-retry` (which also runs at start) picks them up."""
+        self.urgent_pool.shutdown(wait=True)
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _guarded(fn: Callable[..., Any], args: Any, kwargs: Any) -> Callable[[], Any]:
+    """`fn` with its failure logged (nobody waits for the result to see it)."""
+
+    def guarded() -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            log.exception("background work %s failed", getattr(fn, "__name__", fn))
+            return None
+
+    return guarded

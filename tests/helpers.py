@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from bot.sandbox import SlackStandIn
-from bot.sandbox.webapi import Message
+from bot.sandbox.webapi import Call, Message
 from storage import people
 from storage.db import session_scope
 from storage.models import ROLE_ADMIN, ROLE_AGENT
@@ -66,6 +66,12 @@ def wait_calls(standin: SlackStandIn, method: str, count: int = 1, timeout: floa
     calls = standin.calls(method)
     assert len(calls) >= count, f"{len(calls)} {method} calls, expected {count}"
     return calls
+
+
+def call_after(standin: SlackStandIn, method: str, before: int, timeout: float = 5.0) -> Call:
+    """The call of `method` made after `before` of them had been recorded (modals are opened
+    on a pool after the acknowledgement, so they arrive a moment later)."""
+    return wait_calls(standin, method, before + 1, timeout)[before]
 
 
 def buttons(message: Message) -> list[str]:

@@ -90,7 +90,8 @@ def register(app: App, runtime: Runtime) -> None:
             refuse(respond, user, DomainError("checkin.not_yours"))
             return
         channel, ts = where(body)
-        client.views_open(
+        rt.urgent(
+            client.views_open,
             trigger_id=body["trigger_id"],
             view=blocks.build_note_modal(round_key, channel or "", ts or "", current, lang),
         )

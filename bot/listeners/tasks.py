@@ -52,8 +52,10 @@ def register(app: App, runtime: Runtime) -> None:
                 else []
             )
             note = latest.note if latest and latest.state == "pending" else None
-        client.views_open(
-            trigger_id=trigger_id, view=blocks.build_form(lang, current=current, note=note)
+        rt.urgent(
+            client.views_open,
+            trigger_id=trigger_id,
+            view=blocks.build_form(lang, current=current, note=note),
         )
 
     def tugas(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -151,7 +153,8 @@ def register(app: App, runtime: Runtime) -> None:
         except DomainError as error:
             refuse(respond, user, error)
             return
-        client.views_open(
+        rt.urgent(
+            client.views_open,
             trigger_id=body["trigger_id"],
             view=blocks.build_comment_modal(number, rt.language_of(user)),
         )
@@ -208,7 +211,8 @@ def register(app: App, runtime: Runtime) -> None:
 
     def delegate_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(
+        rt.urgent(
+            client.views_open,
             trigger_id=body["trigger_id"],
             view=blocks.build_delegate_modal(rt.language_of(body["user"]["id"])),
         )

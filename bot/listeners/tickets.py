@@ -170,7 +170,11 @@ def register(app: App, runtime: Runtime) -> None:
         command = commands.parse(body.get("text") or "")
         if command.kind == "form":
             ack()
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.build_lapor_modal(lang))
+            rt.urgent(
+                client.views_open,
+                trigger_id=body["trigger_id"],
+                view=blocks.build_lapor_modal(lang),
+            )
             return
         try:
             reply = dispatch(command, user, lang, body)
@@ -372,9 +376,10 @@ def register(app: App, runtime: Runtime) -> None:
             except DomainError as error:
                 refuse(respond, rt.explain(error, user))
                 return
-            # trigger_id lives 3 seconds: open the modal here, not behind the worker queue.
-            client.views_open(
-                trigger_id=body["trigger_id"], view=blocks.build_note_modal(kind, ticket, lang)
+            rt.urgent(
+                client.views_open,
+                trigger_id=body["trigger_id"],
+                view=blocks.build_note_modal(kind, ticket, lang),
             )
 
         return listener
@@ -472,8 +477,10 @@ def register(app: App, runtime: Runtime) -> None:
         except DomainError as error:
             refuse(respond, rt.explain(error, user))
             return
-        client.views_open(
-            trigger_id=body["trigger_id"], view=blocks.build_merge_modal(ticket, lang)
+        rt.urgent(
+            client.views_open,
+            trigger_id=body["trigger_id"],
+            view=blocks.build_merge_modal(ticket, lang),
         )
 
     def merge_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -523,12 +530,14 @@ def register(app: App, runtime: Runtime) -> None:
                 **form,
             )
         except DomainError as error:
-            client.views_update(
+            rt.urgent(
+                client.views_update,
                 view_id=view.get("id"),
                 view=build_message_view(t("form.title", lang), rt.explain(error, user), lang),
             )
             return
-        client.views_update(
+        rt.urgent(
+            client.views_update,
             view_id=view.get("id"),
             view=blocks.build_filed_view(outcome.ticket, lang, joined=outcome.repeat),
         )

@@ -17,7 +17,7 @@ from jobs.reports import text_report
 from storage import checkins, people
 from storage.db import session_scope
 from storage.models import ROLE_HR, CheckinAnswer, FollowUp, WellbeingAggregate
-from tests.helpers import NOW, buttons, message_text, wait_calls, wait_dms
+from tests.helpers import NOW, buttons, call_after, message_text, wait_calls, wait_dms
 
 MONDAY_10_WIB = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 TUESDAY_10_WIB = MONDAY_10_WIB + timedelta(days=1)
@@ -421,8 +421,9 @@ def test_tell_us_more_reaches_hr_only_with_consent(
     seed_org(engine)
     send_round(rekan)
     rekan.runtime.clock = lambda: MONDAY_10_WIB + timedelta(hours=1)
+    before = len(standin.calls("views.open"))
     click(sender, standin, "U0STAFF0", "checkin_note")
-    modal = wait_calls(standin, "views.open")[-1].params["view"]
+    modal = call_after(standin, "views.open", before).params["view"]
     assert modal["callback_id"] == "checkin_note_modal"
     empty = sender.view_submission(
         "U0STAFF0", modal, {"note": {"value": {"type": "plain_text_input", "value": "  "}}}

@@ -14,7 +14,7 @@ from storage import resources
 from storage.db import session_scope
 from storage.models import Claim, Ticket
 from storage.types import utcnow
-from tests.helpers import NOW, buttons, message_text, seed, wait_calls, wait_dms
+from tests.helpers import NOW, buttons, call_after, message_text, seed, wait_calls, wait_dms
 
 AGENTS = ("U0AGENTA", "U0AGENTB", "U0AGENTC")
 
@@ -139,6 +139,7 @@ def test_merge_and_its_refusals(
         for e in b["elements"]
         if e["type"] == "overflow"
     )
+    before = len(standin.calls("views.open"))
     sender.block_action(
         "U0AGENTC",
         "ticket_more",
@@ -146,7 +147,7 @@ def test_merge_and_its_refusals(
         message={"ts": card_c.ts, "blocks": card_c.blocks},
         channel_id=card_c.channel,
     )
-    modal = wait_calls(standin, "views.open")[-1].params["view"]
+    modal = call_after(standin, "views.open", before).params["view"]
     assert modal["callback_id"] == "ticket_merge"
 
     def submit(target: str) -> dict:
@@ -179,8 +180,9 @@ def test_form_offers_to_add_to_the_open_ticket(
 ) -> None:
     seed(engine, tier1=AGENTS)
     sender.command("U0REPORT", "VPN tidak bisa connect")
+    before = len(standin.calls("views.open"))
     sender.command("U0REPORT", "")
-    form = wait_calls(standin, "views.open")[-1].params["view"]
+    form = call_after(standin, "views.open", before).params["view"]
 
     def values(summary: str) -> dict:
         return {
@@ -196,8 +198,9 @@ def test_form_offers_to_add_to_the_open_ticket(
         body["view"]
     )
     choice = {**body["view"], "id": "VFORM1"}
+    before = len(standin.calls("views.update"))
     sender.block_action("U0REPORT", "repeat_add", "1", view=choice)
-    update = wait_calls(standin, "views.update")[-1].params
+    update = call_after(standin, "views.update", before).params
     assert update["view_id"] == "VFORM1" and "sudah menjadi tiket #1" in str(update["view"])
     assert len(all_tickets(engine)) == 1 and all_tickets(engine)[0].repeats == 1
     # again, and this time file a new ticket anyway

@@ -12,7 +12,7 @@ from bot.sandbox import SlackSender, SlackStandIn
 from storage import people
 from storage.db import session_scope
 from storage.models import Delivery, Ticket, TicketEvent
-from tests.helpers import NOW, buttons, message_text, seed, wait_calls, wait_dms
+from tests.helpers import NOW, buttons, call_after, message_text, seed, wait_calls, wait_dms
 
 
 def ticket(engine: Engine, number: int) -> Ticket:
@@ -95,8 +95,9 @@ def test_take_escalate_resolve_reopen(
     assert "sedang dikerjakan" in message_text(card)
 
     # Escalate: a modal for the note; an empty note is refused on the field
+    before = len(standin.calls("views.open"))
     assert sender.click("U0AGENTA", card, "ticket_escalate").status == 200
-    opened = wait_calls(standin, "views.open")[-1].params["view"]
+    opened = call_after(standin, "views.open", before).params["view"]
     assert opened["callback_id"] == "ticket_escalate_note"
     empty = sender.view_submission(
         "U0AGENTA", opened, {"note": {"value": {"type": "plain_text_input", "value": "  "}}}
