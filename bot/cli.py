@@ -114,16 +114,28 @@ def cli(ctx: click.Context) -> None:
 )
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--host", default="0.0.0.0", show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="HTTP mode: processes serving the port (default REKAN_WORKERS, 1); one per core.",
+)
 @pass_state
-def run(state: State, http: bool, port: int, host: str) -> None:
+def run(state: State, http: bool, port: int, host: str, workers: int | None) -> None:
     """Run Rekan: Socket Mode when SLACK_APP_TOKEN is set, or HTTP with --http."""
     from bot.run import serve_until_signal, start
 
     settings = state.settings
     settings.require_for_run(http=http)
+    workers = workers or settings.workers
+    if workers > 1 and not http:
+        raise Failure(state.msg("cli.workers_http_only"))
     from bot.logsetup import configure
 
     configure(settings)
+    if workers > 1:
+        _run_workers(state, settings, host=host, port=port, workers=workers)
+        return
     try:
         running = start(settings, http=http, host=host, port=port)
     except SQLAlchemyError as exc:
@@ -135,6 +147,31 @@ def run(state: State, http: bool, port: int, host: str) -> None:
     else:
         click.echo(state.msg("cli.run_socket"), err=True)
     serve_until_signal(running)
+    click.echo(state.msg("cli.stopping"), err=True)
+
+
+def _run_workers(state: State, settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """Migrate once, then fork the workers (before any thread exists in this process)."""
+    from bot import workers as pool
+    from storage import db
+
+    try:
+        engine = db.make_engine(settings.database_url, pool_size=1)
+        db.upgrade(engine)
+        engine.dispose()
+        pool.serve(
+            settings,
+            host=host,
+            port=port,
+            workers=workers,
+            ready=lambda bound: click.echo(
+                state.msg("cli.run_workers", host=host, port=bound, workers=workers), err=True
+            ),
+        )
+    except SQLAlchemyError as exc:
+        raise Failure(state.msg("cli.db_failed", message=_first_line(exc))) from exc
+    except OSError as exc:
+        raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
     click.echo(state.msg("cli.stopping"), err=True)
 
 

@@ -39,6 +39,7 @@ class Settings:
     triage_channel: str | None = None
     listener_threads: int = 32
     notify_threads: int = 8
+    workers: int = 1
     log_level: str = "INFO"
     escalate_after_seconds: int = 4 * 3600
     repeat_threshold: float = 72.0
@@ -219,6 +220,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         triage_channel=triage,
         listener_threads=_int(env, "REKAN_LISTENER_THREADS", 32, 1, 512),
         notify_threads=_int(env, "REKAN_NOTIFY_THREADS", 8, 1, 128),
+        workers=_int(env, "REKAN_WORKERS", 1, 1, 64),
         log_level=log_level,
         escalate_after_seconds=_duration(env, "REKAN_ESCALATE_AFTER", "4h"),
         repeat_threshold=float(_int(env, "REKAN_REPEAT_THRESHOLD", 72, 1, 100)),

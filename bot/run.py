@@ -60,6 +60,7 @@ def start(
     host: str = "127.0.0.1",
     port: int = 3000,
     with_scheduler: bool = True,
+    reuse_port: bool = False,
 ) -> Running:
     """Migrate, then serve; returns once Rekan accepts requests."""
     runtime = build_runtime(settings)
@@ -73,7 +74,12 @@ def start(
     running = Running(app=app, runtime=runtime, scheduler=scheduler)
     if http:
         server = make_server(
-            app, runtime.engine, host=host, port=port, threads=settings.listener_threads
+            app,
+            runtime.engine,
+            host=host,
+            port=port,
+            threads=settings.listener_threads,
+            reuse_port=reuse_port,
         )
         thread = threading.Thread(target=server.serve, name="rekan-http", daemon=True)
         thread.start()

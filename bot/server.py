@@ -118,8 +118,10 @@ def make_server(
     port: int,
     threads: int,
     connected: Callable[[], bool] | None = None,
+    reuse_port: bool = False,
 ) -> wsgi.Server:
-    """A threaded production server (cheroot); port 0 picks a free port."""
+    """A threaded production server (cheroot); port 0 picks a free port. `reuse_port`: other
+    processes serve the same port (see bot.workers)."""
     server = wsgi.Server(
         (host, port),
         make_wsgi(app, engine, connected=connected),
@@ -127,6 +129,7 @@ def make_server(
         request_queue_size=256,
         timeout=30,
         shutdown_timeout=5,
+        reuse_port=reuse_port,
     )
     # Seconds between the server's housekeeping ticks; also how long stop() may wait.
     server.expiration_interval = 0.1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from alembic import command
 from alembic.config import Config
@@ -67,15 +69,60 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+class WriterLock:
+    """One SQLite writer at a time, across the threads of this process and across processes
+    (several workers, the CLI beside a running Rekan). Waiters are woken as soon as the lock
+    is free; SQLite's own busy handler sleeps up to 100 ms between tries instead, and under
+    load those sleeps line writers up in a convoy. Re-entrant within a thread."""
+
+    def __init__(self, path: str | None) -> None:
+        self._threads = threading.RLock()
+        self._path = path  # None: an in-memory database, only this process can see it
+        self._file: IO[bytes] | None = None
+        self._pid = 0
+        self._depth = 0
+
+    def __enter__(self) -> WriterLock:
+        self._threads.acquire()
+        try:
+            if self._depth == 0 and self._path is not None:
+                fcntl.flock(self._lock_file().fileno(), fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        self._depth += 1
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0 and self._file is not None:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _lock_file(self) -> IO[bytes]:
+        # A forked process must not share the parent's open file: flock belongs to it.
+        if self._file is None or self._pid != os.getpid():
+            assert self._path is not None
+            self._file = open(self._path, "ab")  # noqa: SIM115 (held for the process's life)
+            self._pid = os.getpid()
+        return self._file
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 _WRITERS_GUARD = threading.Lock()
 
 
-def _writer_lock(engine: Engine) -> threading.RLock:
+def _writer_lock(engine: Engine) -> WriterLock:
     with _WRITERS_GUARD:
         lock = _WRITERS.get(engine)
         if lock is None:
-            lock = _WRITERS[engine] = threading.RLock()
+            database = engine.url.database
+            file_based = (
+                bool(database) and database != ":memory:" and "mode=memory" not in str(engine.url)
+            )
+            lock = _WRITERS[engine] = WriterLock(f"{database}.lock" if file_based else None)
         return lock
 
 
@@ -83,10 +130,8 @@ def _writer_lock(engine: Engine) -> threading.RLock:
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One session per unit of work: commit on success, roll back on error."""
     if write and is_sqlite(engine):
-        # SQLite has one writer at a time. Threads of one process queue on a lock that is
-        # handed over at once; waiting in SQLite's busy handler instead means sleeps of up
-        # to 100 ms per try, and a convoy under load. The busy timeout still covers other
-        # processes (the CLI next to a running Rekan).
+        # SQLite has one writer at a time: writers queue on WriterLock, not in SQLite's
+        # busy handler (whose timeout still covers a process that does not take the lock).
         with _writer_lock(engine), _session(engine, write=True) as session:
             yield session
         return

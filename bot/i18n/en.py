@@ -42,6 +42,8 @@ MESSAGES: dict[str, str] = {
     "cli.job_done": "Job {name} finished: {summary}",
     "cli.run_http": "Rekan is running (HTTP) at http://{host}:{port}/slack/events",
     "cli.run_socket": "Rekan is running (Socket Mode).",
+    "cli.run_workers": "Rekan is running (HTTP, {workers} workers) at http://{host}:{port}/slack/events",
+    "cli.workers_http_only": "--workers needs --http: in Socket Mode one process holds the connection to Slack.",
     "cli.stopping": "Rekan is stopping…",
     "role.agent": "a tier {tier} agent",
     "role.hr": "an HR member",

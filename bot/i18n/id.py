@@ -42,6 +42,8 @@ MESSAGES: dict[str, str] = {
     "cli.job_done": "Tugas {name} selesai: {summary}",
     "cli.run_http": "Rekan berjalan (HTTP) di http://{host}:{port}/slack/events",
     "cli.run_socket": "Rekan berjalan (Socket Mode).",
+    "cli.run_workers": "Rekan berjalan (HTTP, {workers} proses) di http://{host}:{port}/slack/events",
+    "cli.workers_http_only": "--workers hanya untuk --http: di Socket Mode satu proses memegang koneksi ke Slack.",
     "cli.stopping": "Rekan berhenti…",
     "role.agent": "agen tier {tier}",
     "role.hr": "anggota HR",

@@ -117,6 +117,65 @@ def test_two_instances_share_one_postgresql(
             assert stop(proc) == 0
 
 
+def children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(c) for c in f.read().split()]
+
+
+def test_workers_share_one_port(
+    tmp_path: Path, standin: SlackStandIn, engine: Engine, database_url: str
+) -> None:
+    """`rekan run --http --workers 2`: two processes answer on one port; the rotation, one
+    ticket per filing and one DM per ticket hold across them; SIGTERM stops both."""
+    seed(engine, tier1=AGENTS)
+    proc, port = launch(tmp_path, standin, database_url, REKAN_WORKERS="2")
+    workers = children(proc.pid)
+    try:
+        assert len(workers) == 2
+        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, standin.base)
+
+        def file(i: int) -> str:
+            reply = sender.command(f"U0W{i:04d}", f"printer {i} di lantai {i} macet total")
+            assert reply.status == 200, reply.body
+            return reply.text
+
+        with ThreadPoolExecutor(16) as pool:
+            replies = list(pool.map(file, range(90)))
+        numbers = {int(m.group(1)) for r in replies if (m := re.search(r"#(\d+)", r))}
+        assert len(numbers) == 90
+        with session_scope(engine) as s:
+            tickets = s.exec(select(Ticket)).all()
+        turns = Counter(t.agent_id for t in tickets)
+        assert len(tickets) == 90 and set(turns) == set(AGENTS)
+        assert max(turns.values()) - min(turns.values()) <= 1, turns
+
+        def cards() -> list:
+            return [m for m in standin.messages() if ":card:" in json.dumps(m.metadata or {})]
+
+        standin.wait_for(lambda: len(cards()) >= 90, 60)
+        keys = Counter((m.metadata or {})["event_payload"]["key"] for m in cards())
+        assert len(keys) == 90 and set(keys.values()) == {1}
+    finally:
+        assert stop(proc) == 0
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
+
+
+def test_run_workers_needs_http(tmp_path: Path, database_url: str) -> None:
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-t", "SLACK_APP_TOKEN": "xapp-t"}
+    env.update(DATABASE_URL=database_url, REKAN_LANGUAGE="en")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "--workers needs --http" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_metrics_move_after_a_filing_and_logs_are_json(
     tmp_path: Path, standin: SlackStandIn, engine: Engine, database_url: str
 ) -> None:
