@@ -13,6 +13,8 @@ from bot.config import Settings
 from bot.listeners import register_all
 from bot.runtime import Runtime
 from bot.slack import make_client
+from jobs.batch import BatchSender
+from jobs.context import JobContext
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -23,13 +25,18 @@ def build_runtime(
     settings: Settings, *, client: WebClient | None = None, engine: Engine | None = None
 ) -> Runtime:
     engine = engine or make_engine(settings.database_url, pool_size=settings.listener_threads)
+    client = client or make_client(settings)
+    updater = make_client(settings, idempotent=True)
+    pool = ThreadPoolExecutor(settings.notify_threads, thread_name_prefix="rekan-notify")
+    jobs = JobContext(settings, engine, client, updater)
     return Runtime(
         settings=settings,
         engine=engine,
-        client=client or make_client(settings),
-        updater=make_client(settings, idempotent=True),
-        pool=ThreadPoolExecutor(settings.notify_threads, thread_name_prefix="rekan-notify"),
+        client=client,
+        updater=updater,
+        pool=pool,
         urgent_pool=ThreadPoolExecutor(URGENT_THREADS, thread_name_prefix="rekan-urgent"),
+        sender=BatchSender(jobs, pool, slots=settings.notify_threads * 2),
     )
 
 

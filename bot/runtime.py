@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from bot.blocks.common import explain
 from bot.config import Settings
 from jobs import delivery
+from jobs.batch import BatchSender
 from jobs.context import JobContext
 from storage import people
 from storage.db import session_scope
@@ -34,6 +35,7 @@ class Runtime:
     updater: WebClient
     pool: ThreadPoolExecutor
     urgent_pool: ThreadPoolExecutor
+    sender: BatchSender
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def now(self) -> datetime:
@@ -70,23 +72,18 @@ class Runtime:
         return JobContext(self.settings, self.engine, self.client, self.updater)
 
     def send(self, deliveries: list[int], *, refresh_ticket: int | None = None) -> None:
-        """After the ack: post the outbox rows, then update the ticket's earlier messages."""
-        if not deliveries and refresh_ticket is None:
-            return
-        self.submit(self._send, list(deliveries), refresh_ticket)
-
-    def _send(self, deliveries: list[int], ticket: int | None) -> None:
-        ctx = self.jobs
-        for delivery_id in deliveries:
-            delivery.deliver(ctx, delivery_id)
-        if ticket is not None:
-            delivery.refresh_ticket(ctx, ticket, skip=set(deliveries))
+        """After the ack: post the outbox rows, and update the ticket's earlier messages."""
+        self.sender.put(deliveries)
+        if refresh_ticket is not None:
+            self.submit(delivery.refresh_ticket, self.jobs, refresh_ticket, skip=set(deliveries))
 
     def close(self) -> None:
         """Finish the Slack calls in flight; queued ones stay pending in the outbox, where
         `deliveries-retry` (which also runs at start) picks them up."""
+        self.sender.close()
         self.urgent_pool.shutdown(wait=True)
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.sender.finish()
 
 
 def _guarded(fn: Callable[..., Any], args: Any, kwargs: Any) -> Callable[[], Any]:

@@ -11,16 +11,18 @@ import http.client
 import logging
 import socket
 import urllib.error
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from jobs import metrics
 from jobs.context import JobContext
-from jobs.render import CannotRender, render
+from jobs.render import CannotRender, Rendered, render
 from storage import outbox, tickets
 from storage.db import session_scope
 from storage.models import DELIVERY_SENT, Delivery, Person
@@ -104,22 +106,35 @@ def find_posted(ctx: JobContext, channel: str, key: str) -> dict[str, Any] | Non
     return None
 
 
-def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -> str:
-    """Send one row if it is due and unclaimed. Returns what happened (for logs and tests)."""
-    now = now or utcnow()
-    with session_scope(ctx.engine, write=True) as session:
-        claimed = outbox.claim(session, delivery_id, now=now)
-        # A scheduled message is not sent to someone who went away or left since it was planned.
-        unwanted = bool(
-            claimed and claimed.row.campaign and claimed.known and not claimed.reachable
-        )
-        if unwanted:
-            outbox.mark_failed(session, delivery_id, error="skipped:away_or_inactive")
+@dataclass(frozen=True)
+class Posted:
+    """A row Slack accepted, to be marked sent."""
+
+    row_id: int
+    ticket_id: int | None
+    channel: str
+    ts: str
+    version: int | None  # the ticket version the message shows
+
+
+def take(session: Session, delivery_id: int, *, now: datetime) -> outbox.Claimed | str:
+    """Claim a row for sending in the caller's write transaction; a string says why not."""
+    claimed = outbox.claim(session, delivery_id, now=now)
     if claimed is None:
         log.debug("delivery %s not claimed: not due, or another worker has it", delivery_id)
         return "skipped"
-    if unwanted:
+    # A scheduled message is not sent to someone who went away or left since it was planned.
+    if claimed.row.campaign and claimed.known and not claimed.reachable:
+        outbox.mark_failed(session, delivery_id, error="skipped:away_or_inactive")
         return "failed"
+    return claimed
+
+
+def send(
+    ctx: JobContext, claimed: outbox.Claimed, rendering: Callable[[], Rendered]
+) -> Posted | str:
+    """Post a claimed row, unless the DM history shows an earlier try did post it. Failures
+    are recorded here (retry or failed); a string says what happened instead of a post."""
     row = claimed.row
     assert row.id is not None
     try:
@@ -143,8 +158,7 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
                     )
                 metrics.DELIVERIES.labels("sent", "reconciled").inc()
                 return "reconciled"
-        with session_scope(ctx.engine) as session:
-            rendered = render(session, row, ctx.settings)
+        rendered = rendering()
         response = ctx.client.chat_postMessage(
             channel=channel,
             text=rendered.message["text"],
@@ -154,25 +168,52 @@ def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -
             unfurl_media=False,
         )
     except CannotRender as exc:
-        return _fail(ctx, row, str(exc))
+        return fail(ctx, row, str(exc))
     except SlackApiError as exc:
         return _slack_failure(ctx, row, exc)
     except UNCERTAIN_ERRORS as exc:
         return _retry(ctx, row, type(exc).__name__, uncertain=True)
+    return Posted(
+        row.id, row.ticket_id, str(response["channel"]), str(response["ts"]), rendered.version
+    )
+
+
+def record(ctx: JobContext, posted: list[Posted]) -> list[int]:
+    """Mark posted rows sent, in one transaction. Returns the rows whose ticket changed while
+    they were being posted: their messages need an update."""
     with session_scope(ctx.engine, write=True) as session:
-        outbox.mark_sent(
-            session,
-            row.id,
-            channel=str(response["channel"]),
-            ts=str(response["ts"]),
-            now=utcnow(),
-            rendered_version=rendered.version,
+        now = utcnow()
+        outbox.mark_sent_many(
+            session, [(p.row_id, p.channel, p.ts, p.version) for p in posted], now=now
         )
-        current = tickets.version(session, row.ticket_id) if row.ticket_id is not None else None
-    metrics.DELIVERIES.labels("sent", "").inc()
-    if current is not None and rendered.version is not None and current > rendered.version:
-        # The ticket changed while its message was being posted: bring the message up to date.
-        update_message(ctx, row.id)
+        numbers = {p.ticket_id for p in posted if p.ticket_id is not None}
+        current = tickets.versions(session, numbers) if numbers else {}
+    metrics.DELIVERIES.labels("sent", "").inc(len(posted))
+    return [
+        p.row_id
+        for p in posted
+        if p.ticket_id is not None
+        and p.version is not None
+        and current.get(p.ticket_id, p.version) > p.version
+    ]
+
+
+def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -> str:
+    """Send one row if it is due and unclaimed. Returns what happened (for logs and tests)."""
+    with session_scope(ctx.engine, write=True) as session:
+        claimed = take(session, delivery_id, now=now or utcnow())
+    if isinstance(claimed, str):
+        return claimed
+
+    def rendering() -> Rendered:
+        with session_scope(ctx.engine) as session:
+            return render(session, claimed.row, ctx.settings)
+
+    result = send(ctx, claimed, rendering)
+    if isinstance(result, str):
+        return result
+    for moved in record(ctx, [result]):
+        update_message(ctx, moved)
     return "sent"
 
 
@@ -182,7 +223,7 @@ def _slack_failure(ctx: JobContext, row: Delivery, exc: SlackApiError) -> str:
     if status == 429:
         return _retry(ctx, row, "ratelimited", uncertain=False)
     if error in PERMANENT:
-        return _fail(ctx, row, error)
+        return fail(ctx, row, error)
     # A 5xx may have posted anyway; an ok=false answer with 200 did not.
     return _retry(ctx, row, error, uncertain=status >= 500)
 
@@ -201,7 +242,7 @@ def _retry(ctx: JobContext, row: Delivery, error: str, *, uncertain: bool) -> st
     return "retry"
 
 
-def _fail(ctx: JobContext, row: Delivery, error: str) -> str:
+def fail(ctx: JobContext, row: Delivery, error: str) -> str:
     assert row.id is not None
     metrics.DELIVERIES.labels("failed", error).inc()
     log.error("delivery %s (%s) failed for good: %s", row.id, row.key, error, extra=_context(row))

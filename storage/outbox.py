@@ -155,6 +155,30 @@ def mark_sent(
     )
 
 
+def mark_sent_many(
+    session: Session, posted: list[tuple[int, str, str, int | None]], *, now: datetime
+) -> None:
+    """mark_sent() for many rows at once: (id, channel, ts, rendered version) each."""
+    if posted:
+        connection(session).execute(
+            _SENT,
+            [
+                {"row": row, "to": channel, "at_ts": ts, "when": now, "version": version}
+                for row, channel, ts, version in posted
+            ],
+        )
+
+
+def release(session: Session, ids: Sequence[int]) -> None:
+    """Rows claimed but never posted (the process is stopping): pending again, and certain."""
+    if ids:
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(ids), col(Delivery.state) == DELIVERY_SENDING)
+            .values(state=DELIVERY_PENDING)
+        )
+
+
 def mark_retry(
     session: Session, delivery_id: int, *, error: str, uncertain: bool, now: datetime
 ) -> None:

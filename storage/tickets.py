@@ -6,7 +6,7 @@ and raises AlreadyDone saying what happened, so nothing changes twice."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -770,6 +770,17 @@ def version(session: Session, number: int) -> int | None:
     """The ticket's version (it grows with every change); None if there is no such ticket."""
     found = connection(session).execute(_VERSION, {"number": number}).scalar()
     return None if found is None else int(found)
+
+
+_VERSIONS = sa_select(TICKET.c.id, TICKET.c.version).where(
+    TICKET.c.id.in_(bindparam("numbers", expanding=True))
+)
+
+
+def versions(session: Session, numbers: Collection[int]) -> dict[int, int]:
+    """version() of several tickets at once."""
+    found = connection(session).execute(_VERSIONS, {"numbers": list(numbers)})
+    return {int(number): int(v) for number, v in found}
 
 
 def snapshot(session: Session, number: int) -> Snapshot:
