@@ -18,7 +18,6 @@ from jobs import delivery
 from jobs.batch import BatchSender
 from jobs.context import JobContext
 from storage import people
-from storage.db import session_scope
 from storage.errors import DomainError
 from storage.types import utcnow
 
@@ -44,10 +43,8 @@ class Runtime:
     def reader(self, slack_id: str | None) -> tuple[str, str]:
         """(language, time zone) of a person: their own, else the company's."""
         if slack_id:
-            with session_scope(self.engine) as session:
-                return people.reader(
-                    session, slack_id, self.settings.language, self.settings.timezone
-                )
+            with self.engine.connect() as conn:
+                return people.reader(conn, slack_id, self.settings.language, self.settings.timezone)
         return self.settings.language, self.settings.timezone
 
     def language_of(self, slack_id: str | None) -> str:

@@ -85,7 +85,7 @@ class BatchSender:
     def _claim(self, ids: list[int]) -> None:
         now = utcnow()
         with session_scope(self._ctx.engine, write=True) as session:
-            taken = [c for i in ids if not isinstance(c := delivery.take(session, i, now=now), str)]
+            taken = delivery.take_many(session, ids, now=now)
         ready: list[tuple[outbox.Claimed, Rendered]] = []
         gone: list[tuple[outbox.Claimed, str]] = []
         with session_scope(self._ctx.engine) as session:

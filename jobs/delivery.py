@@ -117,17 +117,28 @@ class Posted:
     version: int | None  # the ticket version the message shows
 
 
+def _unwanted(session: Session, claimed: outbox.Claimed) -> bool:
+    """A scheduled message is not sent to someone who went away or left since it was planned:
+    such a row is marked failed."""
+    if claimed.row.campaign and claimed.known and not claimed.reachable:
+        outbox.mark_failed(session, claimed.row.id or 0, error="skipped:away_or_inactive")
+        return True
+    return False
+
+
 def take(session: Session, delivery_id: int, *, now: datetime) -> outbox.Claimed | str:
     """Claim a row for sending in the caller's write transaction; a string says why not."""
     claimed = outbox.claim(session, delivery_id, now=now)
     if claimed is None:
         log.debug("delivery %s not claimed: not due, or another worker has it", delivery_id)
         return "skipped"
-    # A scheduled message is not sent to someone who went away or left since it was planned.
-    if claimed.row.campaign and claimed.known and not claimed.reachable:
-        outbox.mark_failed(session, delivery_id, error="skipped:away_or_inactive")
-        return "failed"
-    return claimed
+    return "failed" if _unwanted(session, claimed) else claimed
+
+
+def take_many(session: Session, ids: list[int], *, now: datetime) -> list[outbox.Claimed]:
+    """take() for several rows: the ones claimed and wanted."""
+    claimed = outbox.claim_many(session, ids, now=now).values()
+    return [c for c in claimed if not _unwanted(session, c)]
 
 
 def send(

@@ -19,7 +19,7 @@ from storage.models import (
     Campaign,
     Delivery,
 )
-from storage.tables import DELIVERY, PERSON, connection, inserted_id
+from storage.tables import DELIVERY, PERSON, connection, inserted_id, read_only
 
 SENDING_LEASE = timedelta(minutes=2)
 BACKOFF = (2, 10, 30, 120, 300, 600, 1800)  # seconds, then every 30 minutes
@@ -56,6 +56,9 @@ def enqueue(
     return row
 
 
+_ADD = insert(DELIVERY)
+
+
 def add_new(
     session: Session,
     *,
@@ -69,7 +72,7 @@ def add_new(
     """enqueue() for a key that cannot exist yet (it names a row made in this transaction):
     one INSERT, no lookup first. Returns the row's id."""
     result = connection(session).execute(
-        insert(DELIVERY),
+        _ADD,
         {
             "key": key,
             "recipient": recipient,
@@ -95,7 +98,7 @@ _CLAIM = (
 _CLAIMED = (
     sa_select(DELIVERY, PERSON.c.dm_channel, PERSON.c.active, PERSON.c.away_since)
     .outerjoin(PERSON, PERSON.c.slack_id == DELIVERY.c.recipient)
-    .where(DELIVERY.c.id == bindparam("row"))
+    .where(DELIVERY.c.id.in_(bindparam("rows", expanding=True)))
 )
 
 
@@ -110,19 +113,28 @@ class Claimed:
 
 
 def claim(session: Session, delivery_id: int, *, now: datetime) -> Claimed | None:
-    """Move a due pending row to `sending`; None when another worker has it or it is done.
-    (Core statements: every message sent passes here.)"""
+    """Move a due pending row to `sending`; None when another worker has it or it is done."""
+    return claim_many(session, [delivery_id], now=now).get(delivery_id)
+
+
+def claim_many(session: Session, ids: Sequence[int], *, now: datetime) -> dict[int, Claimed]:
+    """claim() for several rows: those this transaction moved to `sending`, by id. (Core
+    statements: every message sent passes here.)"""
     conn = connection(session)
-    if conn.execute(_CLAIM, {"row": delivery_id, "due": now}).rowcount != 1:
-        return None
-    found = conn.execute(_CLAIMED, {"row": delivery_id}).one()._mapping
-    row = Delivery(**{c.name: found[c] for c in DELIVERY.columns})
-    return Claimed(
-        row=row,
-        dm_channel=found["dm_channel"],
-        known=found["active"] is not None,
-        reachable=bool(found["active"]) and found["away_since"] is None,
-    )
+    won = [i for i in ids if conn.execute(_CLAIM, {"row": i, "due": now}).rowcount == 1]
+    if not won:
+        return {}
+    claimed: dict[int, Claimed] = {}
+    for found in conn.execute(_CLAIMED, {"rows": won}):
+        values = found._mapping
+        row = read_only(Delivery, {c.name: values[c] for c in DELIVERY.columns})
+        claimed[int(values[DELIVERY.c.id])] = Claimed(
+            row=row,
+            dm_channel=values["dm_channel"],
+            known=values["active"] is not None,
+            reachable=bool(values["active"]) and values["away_since"] is None,
+        )
+    return claimed
 
 
 _SENT = (

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import Connection, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -87,10 +87,23 @@ _READER = sa_select(PERSON.c.language, PERSON.c.timezone).where(
 )
 
 
-def reader(session: Session, slack_id: str, language: str, timezone: str) -> tuple[str, str]:
+_NEW_PERSON = {
+    "slack_id": bindparam("new_id"),
+    "name": bindparam("new_name"),
+    "created_at": bindparam("new_at", type_=PERSON.c.created_at.type),
+    "updated_at": bindparam("new_at", type_=PERSON.c.updated_at.type),
+}
+_ADD_PERSON_PG = pg_insert(PERSON).values(_NEW_PERSON).on_conflict_do_nothing()
+_ADD_PERSON_SQLITE = sqlite_insert(PERSON).values(_NEW_PERSON).on_conflict_do_nothing()
+
+
+def reader(
+    db: Session | Connection, slack_id: str, language: str, timezone: str
+) -> tuple[str, str]:
     """(language, time zone) a person reads in; the given defaults for what is not set.
     Asked for every message and every request, hence a Core statement."""
-    found = connection(session).execute(_READER, {"slack_id": slack_id}).first()
+    conn = connection(db) if isinstance(db, Session) else db
+    found = conn.execute(_READER, {"slack_id": slack_id}).first()
     if found is None:
         return language, timezone
     return found[0] or language, found[1] or timezone
@@ -100,12 +113,12 @@ def ensure_locked(session: Session, slack_id: str, *, now: datetime, name: str =
     """ensure(), and hold the person's row until the transaction ends, so that one person's
     filings are handled one at a time (PostgreSQL; SQLite writers are serialised anyway)."""
     conn = connection(session)
-    values = {"slack_id": slack_id, "name": name or slack_id, "created_at": now, "updated_at": now}
+    values = {"new_id": slack_id, "new_name": name or slack_id, "new_at": now}
     if conn.dialect.name == "postgresql":
-        conn.execute(pg_insert(PERSON).values(values).on_conflict_do_nothing())
+        conn.execute(_ADD_PERSON_PG, values)
         conn.execute(_LOCK_PERSON, {"slack_id": slack_id})
     else:
-        conn.execute(sqlite_insert(PERSON).values(values).on_conflict_do_nothing())
+        conn.execute(_ADD_PERSON_SQLITE, values)
 
 
 def list_people(session: Session, *, team: str | None = None) -> Sequence[Person]:

@@ -39,6 +39,7 @@ from storage.tables import (
     TICKET_SOURCE,
     connection,
     inserted_id,
+    read_only,
 )
 from storage.types import utcnow
 
@@ -71,7 +72,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A ticket with the names and timeline the builders need; plain data."""
+    """A ticket with the names and timeline the builders need; read-only copies."""
 
     ticket: Ticket
     reporter_name: str
@@ -298,6 +299,11 @@ def _resource_holder(session: Session, resource_id: int, reporter_id: str) -> Ti
     return None
 
 
+_ADD_TICKET = insert(TICKET)
+_ADD_SOURCE = insert(TICKET_SOURCE)
+_ADD_EVENT = insert(TICKET_EVENT)
+
+
 def file_ticket(
     *,
     session: Session,
@@ -364,38 +370,41 @@ def file_ticket(
     holder = _resource_holder(session, resource_id, reporter_id) if resource_id else None
     # The same resource already being worked on: its agent, and no rotation turn used.
     agent = holder.agent_id if holder else rotation.take_turn(session, 1, exclude={reporter_id})
-    ticket = Ticket(
-        source_key=source_key,
-        reporter_id=reporter_id,
-        summary=summary,
-        details=details,
-        category=category,
-        location=location,
-        urgency=urgency,
-        state=STATE_OPEN if agent else STATE_WAITING,
-        tier=holder.tier if holder else 1,
-        agent_id=agent,
-        resource_id=resource_id,
-        related_to=holder.id if holder else None,
-        repeats=0,
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
+    values = {
+        "source_key": source_key,
+        "reporter_id": reporter_id,
+        "summary": summary,
+        "details": details,
+        "category": category,
+        "location": location,
+        "urgency": urgency,
+        "state": STATE_OPEN if agent else STATE_WAITING,
+        "tier": holder.tier if holder else 1,
+        "agent_id": agent,
+        "resource_id": resource_id,
+        "related_to": holder.id if holder else None,
+        "merged_into": None,
+        "repeats": 0,
+        "resolved_by": None,
+        "resolution": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
     # Core statements: a filing is the hot path, and the ORM's unit of work costs several
     # times the inserts themselves.
     conn = connection(session)
-    values = ticket.model_dump(exclude={"id"})
-    ticket.id = number = inserted_id(conn.execute(insert(TICKET), values))
+    number = inserted_id(conn.execute(_ADD_TICKET, values))
+    ticket = read_only(Ticket, {"id": number, **values})
     conn.execute(
-        insert(TICKET_SOURCE),
+        _ADD_SOURCE,
         {"source_key": source_key, "ticket_id": number, "repeat": False, "created_at": now},
     )
     events = [_row(number, "filed", actor=reporter_id, now=now)]
     events.append(_row(number, "assigned" if agent else "waiting", agent=agent, now=now))
     if holder is not None:
         events.append(_row(number, "related", agent=agent, note=f"#{holder.id}", now=now))
-    conn.execute(insert(TICKET_EVENT), events)
+    conn.execute(_ADD_EVENT, events)
     if holder is not None:
         holder_locked = _locked(session, holder.id or 0)
         if holder_locked.related_to is None:
@@ -790,14 +799,14 @@ def snapshot(session: Session, number: int) -> Snapshot:
     found = conn.execute(_TICKET, {"number": number}).first()
     if found is None:
         raise NotFound("ticket.unknown", number=number)
-    ticket = Ticket(**found._mapping)
+    ticket = read_only(Ticket, found._mapping)
     names = {
         str(slack_id): str(name)
         for slack_id, name in conn.execute(
             _NAMES, {"ids": [x for x in (ticket.reporter_id, ticket.agent_id) if x]}
         )
     }
-    events = [TicketEvent(**e._mapping) for e in conn.execute(_EVENTS, {"number": number})]
+    events = [read_only(TicketEvent, e._mapping) for e in conn.execute(_EVENTS, {"number": number})]
     resource = session.get(Resource, ticket.resource_id) if ticket.resource_id else None
     holders = (
         [c.agent_id for c in claims.active(session, now=utcnow(), resource_id=ticket.resource_id)]

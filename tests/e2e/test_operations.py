@@ -156,7 +156,11 @@ def test_workers_share_one_port(
         keys = Counter((m.metadata or {})["event_payload"]["key"] for m in cards())
         assert len(keys) == 90 and set(keys.values()) == {1}
     finally:
-        assert stop(proc) == 0
+        code = stop(proc)
+        log = proc.stderr.read().decode() if proc.stderr else ""
+        if "Traceback" in log:  # shown by pytest when the test fails
+            print(log[log.index("Traceback") - 2000 :][:8000])
+        assert code == 0
     assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
 
 
