@@ -24,7 +24,16 @@ URGENT_THREADS = 4
 def build_runtime(
     settings: Settings, *, client: WebClient | None = None, engine: Engine | None = None
 ) -> Runtime:
-    engine = engine or make_engine(settings.database_url, pool_size=settings.listener_threads)
+    # Every thread that may hold a connection at once: listeners, Slack-call pools, the
+    # sender's two threads and the scheduler's jobs.
+    threads = (
+        settings.listener_threads
+        + settings.notify_threads
+        + URGENT_THREADS
+        + settings.delivery_concurrency
+        + 4
+    )
+    engine = engine or make_engine(settings.database_url, pool_size=threads)
     client = client or make_client(settings)
     updater = make_client(settings, idempotent=True)
     pool = ThreadPoolExecutor(settings.notify_threads, thread_name_prefix="rekan-notify")

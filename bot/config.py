@@ -37,7 +37,7 @@ class Settings:
     work_start: time = time(9, 0)
     work_end: time = time(17, 0)
     triage_channel: str | None = None
-    listener_threads: int = 32
+    listener_threads: int = 8
     notify_threads: int = 8
     workers: int = 1
     log_level: str = "INFO"
@@ -218,7 +218,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         work_start=work_start,
         work_end=work_end,
         triage_channel=triage,
-        listener_threads=_int(env, "REKAN_LISTENER_THREADS", 32, 1, 512),
+        listener_threads=_int(env, "REKAN_LISTENER_THREADS", 8, 1, 512),
         notify_threads=_int(env, "REKAN_NOTIFY_THREADS", 8, 1, 128),
         workers=_int(env, "REKAN_WORKERS", 1, 1, 64),
         log_level=log_level,
