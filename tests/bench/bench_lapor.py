@@ -6,7 +6,11 @@ threads. Prints requests per second and acknowledgement latency (p50/p95/p99) fo
 for Rekan the time from each filing to the agent's DM recorded by the stand-in (p50/p99) and
 how long the DMs took to drain after the load stopped.
 
-    python tests/bench/bench_lapor.py [--senders 50] [--requests 2000]
+    python tests/bench/bench_lapor.py [--senders 50] [--requests 2000] [--workers 1]
+
+`--workers N` runs both with N processes (Rekan's --workers, gunicorn's -w). Also printed: the
+CPU time each server process spent per request, and the benchmark process's own (load and
+the stand-in), which shares this machine's cores with them.
 """
 
 from __future__ import annotations
@@ -50,6 +54,19 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
         except OSError:
             time.sleep(0.1)
     raise SystemExit("server did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def family(pid: int) -> list[int]:
+    """A process and its children (workers)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [pid, *(int(c) for c in f.read().split())]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -137,7 +154,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument(
-        "--bare-workers", type=int, default=1, help="gunicorn processes for the bare app"
+        "--workers", type=int, default=1, help="processes for both servers (default 1)"
     )
     args = parser.parse_args()
 
@@ -176,7 +193,7 @@ def main() -> None:
 
         # --- the bare Bolt app under gunicorn with threads
         bare_port = free_port()
-        workers = args.bare_workers  # default 1: one process, as Rekan is
+        workers = args.workers
         bare = subprocess.Popen(
             [
                 sys.executable,
@@ -200,7 +217,13 @@ def main() -> None:
         try:
             wait_port(bare_port, bare)
             load(bare_port, args.senders, min(200, args.requests), "W")  # warm-up
+            servers = family(bare.pid)
+            before = sum(cpu_seconds(p) for p in servers), cpu_seconds(os.getpid())
             bare_rps, bare_lat, _ = load(bare_port, args.senders, args.requests, "B")
+            bare_cpu = (
+                (sum(cpu_seconds(p) for p in servers) - before[0]) / args.requests,
+                (cpu_seconds(os.getpid()) - before[1]) / args.requests,
+            )
         finally:
             bare.terminate()
             bare.wait()
@@ -208,7 +231,11 @@ def main() -> None:
         # --- Rekan
         port = free_port()
         proc = subprocess.Popen(
-            [*rekan, "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                *rekan,
+                *("run", "--http", "--host", "127.0.0.1", "--port", str(port)),
+                *("--workers", str(args.workers)),
+            ],
             env=env,
             cwd=tmp,
             stdout=subprocess.DEVNULL,
@@ -216,9 +243,16 @@ def main() -> None:
         )
         try:
             wait_port(port, proc)
+            servers = family(proc.pid)
+            before = sum(cpu_seconds(p) for p in servers), cpu_seconds(os.getpid())
             rps, lat, sent_at = load(port, args.senders, args.requests, "R")
             load_end = time.time()
             standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= len(sent_at), 120)
+            # per filing, its DM included (all were sent by now)
+            rekan_cpu = (
+                (sum(cpu_seconds(p) for p in servers) - before[0]) / args.requests,
+                (cpu_seconds(os.getpid()) - before[1]) / args.requests,
+            )
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -236,7 +270,12 @@ def main() -> None:
             f"/lapor, {args.senders} concurrent senders, {args.requests} distinct filings, {os.cpu_count()} cores"
         )
         report(f"bare ({workers}w×16t gunicorn)", bare_rps, bare_lat)
-        report("rekan", rps, lat)
+        report(f"rekan ({args.workers}w)", rps, lat)
+        for name, (server, bench) in (("bare", bare_cpu), ("rekan", rekan_cpu)):
+            print(
+                f"CPU per request, {name}: server {server * 1000:.2f} ms, "
+                f"load and stand-in {bench * 1000:.2f} ms"
+            )
         print(f"rekan/bare throughput: {rps / bare_rps:.2f}")
         if to_dm:
             print(
