@@ -96,12 +96,22 @@ class BatchSender:
                     gone.append((claimed, str(exc)))
         for claimed, reason in gone:
             delivery.fail(self._ctx, claimed.row, reason)
+        with self._lock:
+            self._unposted.update(claimed.row.id or 0 for claimed, _ in ready)
         for claimed, rendered in ready:
-            self._slots.acquire()
-            row_id = claimed.row.id or 0
-            with self._lock:
-                self._unposted.add(row_id)
+            if not self._slot():
+                return  # stopping: finish() hands the rest back to the outbox
             self._pool.submit(self._post, claimed, rendered)
+
+    def _slot(self) -> bool:
+        """Wait for room on the pool; False once the sender is closing."""
+        while not self._slots.acquire(timeout=0.1):
+            if self._closing:
+                return False
+        if self._closing:
+            self._slots.release()
+            return False
+        return True
 
     def _post(self, claimed: outbox.Claimed, rendered: Rendered) -> None:
         with self._lock:
