@@ -5,21 +5,25 @@ process tops out at one core. Each worker is a whole Rekan (its own database poo
 clients and worker pools) listening on the same port with SO_REUSEPORT, and the kernel
 spreads connections over them. They already cooperate as several instances do: row locks
 or SQLite's one writer (storage.db.WriterLock), delivery claims and campaign leases. Only the
-first worker runs the scheduler. The parent only watches: it restarts a worker that dies,
-and on SIGTERM stops them all and waits for each to finish its work in flight."""
+first worker runs the scheduler; metrics are counted across all of them. The parent only
+watches: it restarts a worker that dies, and on SIGTERM stops them all and waits for each to
+finish its work in flight."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
 
 from bot.config import Settings
+from jobs import metrics
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +97,8 @@ def serve(
     with the port once they accept requests. Must be called before any thread is started."""
     reserved = reserve_port(host, port)
     port = int(reserved.getsockname()[1])
+    counters = tempfile.mkdtemp(prefix="rekan-metrics-")
+    metrics.count_across_processes(counters)
     stop = False
 
     def on_signal(_signum: int, _frame: Any) -> None:
@@ -119,6 +125,7 @@ def serve(
     finally:
         _stop_all(children)
         reserved.close()
+        shutil.rmtree(counters, ignore_errors=True)
 
 
 def _stop_all(children: dict[int, int]) -> None:

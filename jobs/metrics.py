@@ -3,7 +3,19 @@ deliveries and campaign runs. Served on /metrics (HTTP mode) or REKAN_METRICS_PO
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    values,
+)
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 REQUESTS = Counter("rekan_requests_total", "Slack requests by kind", ["kind"])
 ACK_SECONDS = Histogram(
@@ -25,5 +37,19 @@ CAMPAIGN_SECONDS = Histogram(
 )
 
 
+def count_across_processes(directory: str) -> None:
+    """Count in files under `directory`, summed over every process that writes there
+    (prometheus_client's multiprocess mode), so any worker's /metrics shows all of them.
+    Call before the workers start; every metric here has labels, so none has a value yet."""
+    os.environ[MULTIPROCESS_DIR] = directory
+    # prometheus_client chooses where values live when it is imported, from this variable;
+    # the CLI has imported it before it knows there will be workers.
+    values.ValueClass = values.get_value_class()
+
+
 def exposition() -> tuple[bytes, str]:
+    if os.environ.get(MULTIPROCESS_DIR):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST

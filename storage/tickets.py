@@ -419,31 +419,21 @@ def file_ticket(
             now=now,
         )
         _touch(session, holder_locked, now)
-    deliveries: list[int] = []
-    if agent:
-        deliveries.append(
-            outbox.add_new(
-                session,
-                key=f"ticket:{number}:card:{agent}:v1",
-                recipient=agent,
-                template=T_CARD,
-                params={"ticket": number},
-                ticket_id=number,
-                now=now,
-            )
-        )
+    messages = [(f"card:{agent}:v1", agent, T_CARD)] if agent else []
     if triage_channel:
-        deliveries.append(
-            outbox.add_new(
-                session,
-                key=f"ticket:{number}:mirror",
-                recipient=triage_channel,
-                template=T_MIRROR,
-                params={"ticket": number},
-                ticket_id=number,
-                now=now,
-            )
+        messages.append(("mirror", triage_channel, T_MIRROR))
+    deliveries = [
+        outbox.add_new(
+            session,
+            key=f"ticket:{number}:{key}",
+            recipient=recipient,
+            template=template,
+            params={"ticket": number},
+            ticket_id=number,
+            now=now,
         )
+        for key, recipient, template in messages
+    ]
     return Outcome(ticket, deliveries)
 
 

@@ -26,16 +26,29 @@ def test_rekan_run_http_answers_and_stops_on_sigterm(
         assert stop(proc, timeout=15) == 0
 
 
-def test_rekan_run_without_tokens_exits_2(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+def rekan(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_rekan_run_without_tokens_exits_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    proc = rekan(tmp_path, env, "run")
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "SLACK_BOT_TOKEN" in proc.stderr
+
+
+def test_run_workers_needs_http(tmp_path: Path, database_url: str) -> None:
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-t", "SLACK_APP_TOKEN": "xapp-t"}
+    env.update(DATABASE_URL=database_url, REKAN_LANGUAGE="en")
+    done = rekan(tmp_path, env, "run", "--workers", "2")
+    assert done.returncode == 1
+    assert "--workers needs --http" in done.stderr
+    assert "Traceback" not in done.stderr
