@@ -64,6 +64,14 @@ class Runtime:
         on a pool of its own: it neither holds the acknowledgement nor waits behind DMs."""
         return self.urgent_pool.submit(_guarded(fn, args, kwargs))
 
+    def answer(self, respond: Callable[..., Any], text: str, *, replace: bool = False) -> None:
+        """What the person who clicked is waiting to see (their response_url): on the urgent
+        pool, so it does not queue behind messages to others."""
+        if replace:
+            self.urgent(respond, text=text, replace_original=True)
+        else:
+            self.urgent(respond, text=text, response_type="ephemeral", replace_original=False)
+
     @property
     def jobs(self) -> JobContext:
         return JobContext(self.settings, self.engine, self.client, self.updater)

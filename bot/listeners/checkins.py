@@ -29,9 +29,7 @@ def register(app: App, runtime: Runtime) -> None:
     rt = runtime
 
     def refuse(respond: Respond, user: str, error: DomainError) -> None:
-        rt.submit(
-            respond, text=rt.explain(error, user), response_type="ephemeral", replace_original=False
-        )
+        rt.answer(respond, rt.explain(error, user))
 
     def redraw(user: str, round_key: str, channel: str | None, ts: str | None) -> None:
         """Show what was recorded in the message that was clicked."""
@@ -40,7 +38,7 @@ def register(app: App, runtime: Runtime) -> None:
         with session_scope(rt.engine) as session:
             view = checkin_view(session, round_key, user, rt.settings, now=rt.now())
         message = blocks.build_checkin(view)
-        rt.submit(
+        rt.urgent(
             rt.updater.chat_update,
             channel=channel,
             ts=ts,

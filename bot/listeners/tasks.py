@@ -35,9 +35,7 @@ def register(app: App, runtime: Runtime) -> None:
         return rt.now().astimezone(rt.settings.tz).date()
 
     def refuse(respond: Respond, user: str, error: DomainError) -> None:
-        rt.submit(
-            respond, text=rt.explain(error, user), response_type="ephemeral", replace_original=False
-        )
+        rt.answer(respond, rt.explain(error, user))
 
     def refresh(report_id: int) -> None:
         rt.submit(refresh_prefix, rt.jobs, f"tasks:{report_id}:")

@@ -137,7 +137,7 @@ def register(app: App, runtime: Runtime) -> None:
 
     def refuse(respond: Respond, text: str) -> None:
         """An ephemeral answer in the conversation where the click happened."""
-        rt.submit(respond, text=text, response_type="ephemeral", replace_original=False)
+        rt.answer(respond, text)
 
     def file(user: str, name: str, source_key: str, **fields: Any) -> tickets.Outcome:
         try:
@@ -349,7 +349,7 @@ def register(app: App, runtime: Runtime) -> None:
                     outcome = action(session=session, number=number, actor=user, now=rt.now())
             except claims.ClaimConflict as conflict:
                 message = conflict_message(conflict, user)
-                rt.submit(respond, response_type="ephemeral", replace_original=False, **message)
+                rt.urgent(respond, response_type="ephemeral", replace_original=False, **message)
                 return
             except DomainError as error:
                 refuse(respond, rt.explain(error, user))
@@ -444,20 +444,16 @@ def register(app: App, runtime: Runtime) -> None:
                     claim_hours=rt.settings.claim_hours,
                 )
         except DomainError as error:
-            rt.submit(respond, text=rt.explain(error, user), replace_original=True)
+            rt.answer(respond, rt.explain(error, user), replace=True)
             return
-        rt.submit(
-            respond,
-            text=t("cmd.take", lang, number=f"#{number}", agent=mention(user)),
-            replace_original=True,
+        rt.answer(
+            respond, t("cmd.take", lang, number=f"#{number}", agent=mention(user)), replace=True
         )
         rt.send(outcome.deliveries, refresh_ticket=number)
 
     def leave_it(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        rt.submit(
-            respond, text=t("claim.left", rt.language_of(body["user"]["id"])), replace_original=True
-        )
+        rt.answer(respond, t("claim.left", rt.language_of(body["user"]["id"])), replace=True)
 
     def more(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         """The card's overflow menu: mark as a duplicate of another ticket."""
