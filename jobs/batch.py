@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from jobs import delivery
 from jobs.context import JobContext
-from jobs.render import CannotRender, Rendered, render
+from jobs.render import CannotRender, Rendered, render_many
 from storage import outbox
 from storage.db import session_scope
 from storage.types import utcnow
@@ -89,19 +89,20 @@ class BatchSender:
         ready: list[tuple[outbox.Claimed, Rendered]] = []
         gone: list[tuple[outbox.Claimed, str]] = []
         with session_scope(self._ctx.engine) as session:
-            for claimed in taken:
-                try:
-                    ready.append((claimed, render(session, claimed.row, self._ctx.settings)))
-                except CannotRender as exc:
-                    gone.append((claimed, str(exc)))
+            results = render_many(session, [c.row for c in taken], self._ctx.settings)
+        for claimed, result in zip(taken, results, strict=True):
+            if isinstance(result, CannotRender):
+                gone.append((claimed, str(result)))
+            else:
+                ready.append((claimed, result))
         for claimed, reason in gone:
             delivery.fail(self._ctx, claimed.row, reason)
         with self._lock:
             self._unposted.update(claimed.row.id or 0 for claimed, _ in ready)
-        for claimed, rendered in ready:
+        for claimed, message in ready:
             if not self._slot():
                 return  # stopping: finish() hands the rest back to the outbox
-            self._pool.submit(self._post, claimed, rendered)
+            self._pool.submit(self._post, claimed, message)
 
     def _slot(self) -> bool:
         """Wait for room on the pool; False once the sender is closing."""

@@ -41,16 +41,55 @@ Renderer = Callable[[Session, Delivery, Settings], Rendered]
 RENDERERS: dict[str, Renderer] = {}
 
 
+TICKET_TEMPLATES = (tickets.T_CARD, tickets.T_MIRROR, tickets.T_REPORTER, tickets.T_NOTICE)
+
+
 def render(session: Session, row: Delivery, settings: Settings) -> Rendered:
+    result = render_many(session, [row], settings)[0]
+    if isinstance(result, CannotRender):
+        raise result
+    return result
+
+
+def render_many(
+    session: Session, rows: list[Delivery], settings: Settings
+) -> list[Rendered | CannotRender]:
+    """render() for several rows, in order; the tickets and readers they need are read
+    together (a batch of DMs costs a few statements, not a few per message)."""
+    numbers = {_number(row) for row in rows if row.template in TICKET_TEMPLATES}
+    snaps = tickets.snapshots(session, numbers) if numbers else {}
+    readers = people.readers(
+        session, {row.recipient for row in rows}, settings.language, settings.timezone
+    )
+    results: list[Rendered | CannotRender] = []
+    for row in rows:
+        try:
+            results.append(_render(session, row, settings, snaps, readers[row.recipient]))
+        except CannotRender as exc:
+            results.append(exc)
+    return results
+
+
+def _number(row: Delivery) -> int:
+    return int(row.params.get("ticket", row.ticket_id or 0))
+
+
+def _render(
+    session: Session,
+    row: Delivery,
+    settings: Settings,
+    snaps: dict[int, tickets.Snapshot],
+    reads: tuple[str, str],
+) -> Rendered:
     custom = RENDERERS.get(row.template)
     if custom is not None:
         return custom(session, row, settings)
+    lang, tz = reads
     if row.template == "claim.expiring":
         claim = session.get(Claim, int(row.params.get("claim", 0)))
         if claim is None:
             raise CannotRender("claim is gone")
         resource = session.get(Resource, claim.resource_id)
-        lang, tz = reader(session, row.recipient, settings)
         return Rendered(
             build_claim_expiring(
                 resource.name if resource else "-",
@@ -59,18 +98,11 @@ def render(session: Session, row: Delivery, settings: Settings) -> Rendered:
                 lang,
             )
         )
-    if row.template in (tickets.T_CARD, tickets.T_MIRROR, tickets.T_REPORTER, tickets.T_NOTICE):
-        return _render_ticket(session, row, settings)
-    raise CannotRender(f"unknown template {row.template}")
-
-
-def _render_ticket(session: Session, row: Delivery, settings: Settings) -> Rendered:
-    number = int(row.params.get("ticket", row.ticket_id or 0))
-    try:
-        snap = tickets.snapshot(session, number)
-    except tickets.NotFound as exc:
-        raise CannotRender(f"ticket {number} is gone") from exc
-    lang, tz = reader(session, row.recipient, settings)
+    if row.template not in TICKET_TEMPLATES:
+        raise CannotRender(f"unknown template {row.template}")
+    snap = snaps.get(_number(row))
+    if snap is None:
+        raise CannotRender(f"ticket {_number(row)} is gone")
     version = snap.ticket.version
     if row.template == tickets.T_MIRROR:
         return Rendered(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -107,6 +107,22 @@ def reader(
     if found is None:
         return language, timezone
     return found[0] or language, found[1] or timezone
+
+
+_READERS = sa_select(PERSON.c.slack_id, PERSON.c.language, PERSON.c.timezone).where(
+    PERSON.c.slack_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def readers(
+    session: Session, slack_ids: Collection[str], language: str, timezone: str
+) -> dict[str, tuple[str, str]]:
+    """reader() of several people at once (everyone asked is in the answer)."""
+    found = {
+        str(i): (lang or language, tz or timezone)
+        for i, lang, tz in connection(session).execute(_READERS, {"ids": sorted(set(slack_ids))})
+    }
+    return {i: found.get(i, (language, timezone)) for i in slack_ids}
 
 
 def ensure_locked(session: Session, slack_id: str, *, now: datetime, name: str = "") -> None:

@@ -753,11 +753,11 @@ def assign_waiting(*, session: Session, now: datetime) -> list[Outcome]:
     return outcomes
 
 
-_TICKET = sa_select(TICKET).where(TICKET.c.id == bindparam("number"))
+_TICKETS = sa_select(TICKET).where(TICKET.c.id.in_(bindparam("numbers", expanding=True)))
 _EVENTS = (
     sa_select(TICKET_EVENT)
-    .where(TICKET_EVENT.c.ticket_id == bindparam("number"))
-    .order_by(TICKET_EVENT.c.id)
+    .where(TICKET_EVENT.c.ticket_id.in_(bindparam("numbers", expanding=True)))
+    .order_by(TICKET_EVENT.c.ticket_id, TICKET_EVENT.c.id)
 )
 _NAMES = sa_select(PERSON.c.slack_id, PERSON.c.name).where(
     PERSON.c.slack_id.in_(bindparam("ids", expanding=True))
@@ -783,35 +783,46 @@ def versions(session: Session, numbers: Collection[int]) -> dict[int, int]:
 
 
 def snapshot(session: Session, number: int) -> Snapshot:
-    """The ticket and what its messages show. Every message about a ticket is rendered from
-    one, so it reads with Core statements (the ORM costs several times as much here)."""
-    conn = connection(session)
-    found = conn.execute(_TICKET, {"number": number}).first()
+    """The ticket and what its messages show."""
+    found = snapshots(session, [number]).get(number)
     if found is None:
         raise NotFound("ticket.unknown", number=number)
-    ticket = read_only(Ticket, found._mapping)
-    names = {
-        str(slack_id): str(name)
-        for slack_id, name in conn.execute(
-            _NAMES, {"ids": [x for x in (ticket.reporter_id, ticket.agent_id) if x]}
+    return found
+
+
+def snapshots(session: Session, numbers: Collection[int]) -> dict[int, Snapshot]:
+    """snapshot() of several tickets (those that exist), read together: every message about a
+    ticket is rendered from one, so this runs on Core statements, three for any number of
+    tickets (plus the resource's claims for a ticket about one)."""
+    conn = connection(session)
+    wanted = sorted(set(numbers))
+    found = [read_only(Ticket, t._mapping) for t in conn.execute(_TICKETS, {"numbers": wanted})]
+    if not found:
+        return {}
+    people = {x for t in found for x in (t.reporter_id, t.agent_id) if x}
+    names = {str(i): str(n) for i, n in conn.execute(_NAMES, {"ids": sorted(people)})}
+    events: dict[int, list[TicketEvent]] = {}
+    for e in conn.execute(_EVENTS, {"numbers": wanted}):
+        event = read_only(TicketEvent, e._mapping)
+        events.setdefault(event.ticket_id, []).append(event)
+    result = {}
+    for ticket in found:
+        resource = session.get(Resource, ticket.resource_id) if ticket.resource_id else None
+        holders = (
+            [c.agent_id for c in claims.active(session, now=utcnow(), resource_id=resource.id)]
+            if resource is not None
+            else []
         )
-    }
-    events = [read_only(TicketEvent, e._mapping) for e in conn.execute(_EVENTS, {"number": number})]
-    resource = session.get(Resource, ticket.resource_id) if ticket.resource_id else None
-    holders = (
-        [c.agent_id for c in claims.active(session, now=utcnow(), resource_id=ticket.resource_id)]
-        if resource
-        else []
-    )
-    return Snapshot(
-        ticket=ticket,
-        reporter_name=names.get(ticket.reporter_id, ticket.reporter_id),
-        agent_name=names.get(ticket.agent_id) if ticket.agent_id else None,
-        events=events,
-        resource_name=resource.name if resource else None,
-        related=tuple(related(session, ticket)),
-        claimed_by=holders[0] if holders else None,
-    )
+        result[ticket.id or 0] = Snapshot(
+            ticket=ticket,
+            reporter_name=names.get(ticket.reporter_id, ticket.reporter_id),
+            agent_name=names.get(ticket.agent_id) if ticket.agent_id else None,
+            events=events.get(ticket.id or 0, []),
+            resource_name=resource.name if resource else None,
+            related=tuple(related(session, ticket)),
+            claimed_by=holders[0] if holders else None,
+        )
+    return result
 
 
 def list_tickets(
