@@ -60,6 +60,12 @@ class _State:
     uploads: dict[str, bytes] = field(default_factory=dict)
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: under a burst the kernel drops connections and
+    # clients wait out SYN retries (1, 3, 7… s), a delay Slack itself does not have.
+    request_queue_size = 256
+
+
 class SlackStandIn:
     """A running stand-in on 127.0.0.1, port 0 by default. Use as a context manager."""
 
@@ -75,7 +81,7 @@ class SlackStandIn:
         self._ids = itertools.count(1)
         self._posts = itertools.count(1)
         self.socket: Any = None  # the Socket Mode stand-in, started on first apps.connections.open
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server = _Server(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(
