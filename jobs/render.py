@@ -58,13 +58,15 @@ def render_many(
     together (a batch of DMs costs a few statements, not a few per message)."""
     numbers = {_number(row) for row in rows if row.template in TICKET_TEMPLATES}
     snaps = tickets.snapshots(session, numbers) if numbers else {}
-    readers = people.readers(
-        session, {row.recipient for row in rows}, settings.language, settings.timezone
-    )
+    # Campaign renderers (RENDERERS) read what they need themselves.
+    built_in = {row.recipient for row in rows if row.template not in RENDERERS}
+    defaults = (settings.language, settings.timezone)
+    readers = people.readers(session, built_in, *defaults) if built_in else {}
     results: list[Rendered | CannotRender] = []
     for row in rows:
         try:
-            results.append(_render(session, row, settings, snaps, readers[row.recipient]))
+            reads = readers.get(row.recipient, defaults)
+            results.append(_render(session, row, settings, snaps, reads))
         except CannotRender as exc:
             results.append(exc)
     return results
