@@ -16,7 +16,7 @@ def run_claims_expiry(ctx: JobContext, now: datetime) -> str:
         for claim in claims.due_warnings(session, now=now):
             claim.warned = True
             session.add(claim)
-            row = outbox.enqueue(
+            delivery_id = outbox.enqueue(
                 session,
                 key=f"claim:{claim.id}:expiring:{claim.expires_at.isoformat()}",
                 recipient=claim.agent_id,
@@ -25,7 +25,7 @@ def run_claims_expiry(ctx: JobContext, now: datetime) -> str:
                 ticket_id=claim.ticket_id,
                 now=now,
             )
-            ids.append(row.id or 0)
+            ids.append(delivery_id)
         ended = claims.expire(session, now=now)
     deliver_many(ctx, ids, now=now)
     return f"warned={len(ids)} expired={len(ended)}"

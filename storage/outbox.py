@@ -25,6 +25,10 @@ SENDING_LEASE = timedelta(minutes=2)
 BACKOFF = (2, 10, 30, 120, 300, 600, 1800)  # seconds, then every 30 minutes
 
 
+_BY_KEY = sa_select(DELIVERY.c.id).where(DELIVERY.c.key == bindparam("key"))
+_ADD = insert(DELIVERY)
+
+
 def enqueue(
     session: Session,
     *,
@@ -36,27 +40,23 @@ def enqueue(
     ticket_id: int | None = None,
     campaign: str | None = None,
     due: datetime | None = None,
-) -> Delivery:
-    """Add a message to send (once per key: enqueueing the same key again returns the row)."""
-    existing = session.exec(select(Delivery).where(Delivery.key == key)).first()
+) -> int:
+    """Add a message to send, once per key: enqueueing the same key again returns the row
+    already there. Returns the row's id."""
+    existing = connection(session).execute(_BY_KEY, {"key": key}).scalar()
     if existing is not None:
-        return existing
-    row = Delivery(
+        return int(existing)
+    return add_new(
+        session,
         key=key,
         recipient=recipient,
         template=template,
         params=params,
+        now=now,
         ticket_id=ticket_id,
         campaign=campaign,
-        next_attempt_at=due or now,
-        created_at=now,
+        due=due,
     )
-    session.add(row)
-    session.flush()
-    return row
-
-
-_ADD = insert(DELIVERY)
 
 
 def add_new(
@@ -68,6 +68,8 @@ def add_new(
     params: dict[str, Any],
     now: datetime,
     ticket_id: int | None = None,
+    campaign: str | None = None,
+    due: datetime | None = None,
 ) -> int:
     """enqueue() for a key that cannot exist yet (it names a row made in this transaction):
     one INSERT, no lookup first. Returns the row's id."""
@@ -79,7 +81,8 @@ def add_new(
             "template": template,
             "params": params,
             "ticket_id": ticket_id,
-            "next_attempt_at": now,
+            "campaign": campaign,
+            "next_attempt_at": due or now,
             "created_at": now,
         },
     )

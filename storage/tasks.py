@@ -89,7 +89,7 @@ def _send(
     now: datetime,
     **params: object,
 ) -> int:
-    row = outbox.enqueue(
+    return outbox.enqueue(
         session,
         key=f"tasks:{report.id}:{what}:{recipient}:{report.changed}",
         recipient=recipient,
@@ -97,8 +97,6 @@ def _send(
         params={"report": report.id, **params},
         now=now,
     )
-    assert row.id is not None
-    return row.id
 
 
 def submit(

@@ -139,7 +139,7 @@ def _message(
 ) -> int:
     """A message about the ticket, written to the outbox in the ticket's transaction."""
     assert ticket.id is not None
-    row = outbox.enqueue(
+    return outbox.enqueue(
         session,
         key=f"ticket:{ticket.id}:{key}",
         recipient=recipient,
@@ -148,8 +148,6 @@ def _message(
         ticket_id=ticket.id,
         now=now,
     )
-    assert row.id is not None
-    return row.id
 
 
 def _card(session: Session, ticket: Ticket, now: datetime) -> int:

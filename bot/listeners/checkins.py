@@ -140,7 +140,7 @@ def register(app: App, runtime: Runtime) -> None:
                 )
                 if followup is not None:
                     for _, member in people.list_role(session, ROLE_HR):
-                        row = outbox.enqueue(
+                        delivery_id = outbox.enqueue(
                             session,
                             key=f"followup:{followup.id}:{member.slack_id}",
                             recipient=member.slack_id,
@@ -148,7 +148,7 @@ def register(app: App, runtime: Runtime) -> None:
                             params={"followup": followup.id},
                             now=rt.now(),
                         )
-                        deliveries.append(row.id or 0)
+                        deliveries.append(delivery_id)
         except DomainError as error:
             refuse(respond, user, error)
             return
