@@ -760,22 +760,13 @@ _EVENTS = (
 _NAMES = sa_select(PERSON.c.slack_id, PERSON.c.name).where(
     PERSON.c.slack_id.in_(bindparam("ids", expanding=True))
 )
-_VERSION = sa_select(TICKET.c.version).where(TICKET.c.id == bindparam("number"))
-
-
-def version(session: Session, number: int) -> int | None:
-    """The ticket's version (it grows with every change); None if there is no such ticket."""
-    found = connection(session).execute(_VERSION, {"number": number}).scalar()
-    return None if found is None else int(found)
-
-
 _VERSIONS = sa_select(TICKET.c.id, TICKET.c.version).where(
     TICKET.c.id.in_(bindparam("numbers", expanding=True))
 )
 
 
 def versions(session: Session, numbers: Collection[int]) -> dict[int, int]:
-    """version() of several tickets at once."""
+    """The versions of these tickets (a ticket's version grows with every change)."""
     found = connection(session).execute(_VERSIONS, {"numbers": list(numbers)})
     return {int(number): int(v) for number, v in found}
 
