@@ -168,6 +168,8 @@ def _run_workers(state: State, settings: Settings, *, host: str, port: int, work
                 state.msg("cli.run_workers", host=host, port=bound, workers=workers), err=True
             ),
         )
+    except pool.WorkersFailed as exc:
+        raise Failure(state.msg("cli.workers_failed")) from exc
     except SQLAlchemyError as exc:
         raise Failure(state.msg("cli.db_failed", message=_first_line(exc))) from exc
     except OSError as exc:

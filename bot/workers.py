@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE = 30.0  # seconds a worker gets to finish after SIGTERM before it is killed
 RESPAWN_PAUSE = 1.0  # a worker that dies at once must not be restarted in a tight loop
+EARLY_DEATH = 10.0  # seconds: a worker gone this soon after starting failed to start
+EARLY_DEATHS_MAX = 5  # in a row: then starting again will not help; Rekan stops
+
+
+class WorkersFailed(Exception):
+    """Workers keep dying as soon as they start (their log says why)."""
 
 
 def reserve_port(host: str, port: int) -> socket.socket:
@@ -108,9 +114,11 @@ def serve(
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     children = {_spawn(settings, host, port, i): i for i in range(workers)}
-    if wait_listening(host, port, timeout=60):
-        ready(port)
+    started = dict.fromkeys(children, time.monotonic())
+    early = 0
     try:
+        if wait_listening(host, port, timeout=60):
+            ready(port)
         while not stop:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -118,9 +126,13 @@ def serve(
                 pid, status = 0, 0
             if pid and pid in children and not stop:
                 index = children.pop(pid)
+                early = early + 1 if time.monotonic() - started.pop(pid) < EARLY_DEATH else 0
+                if early >= EARLY_DEATHS_MAX:
+                    raise WorkersFailed(f"{early} workers in a row exited at start")
                 log.error("worker %s (pid %s) exited with %s; restarting", index, pid, status)
                 time.sleep(RESPAWN_PAUSE)
-                children[_spawn(settings, host, port, index)] = index
+                new = _spawn(settings, host, port, index)
+                children[new], started[new] = index, time.monotonic()
             time.sleep(0.1)
     finally:
         _stop_all(children)

@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "cli.run_socket": "Rekan is running (Socket Mode).",
     "cli.run_workers": "Rekan is running (HTTP, {workers} workers) at http://{host}:{port}/slack/events",
     "cli.workers_http_only": "--workers needs --http: in Socket Mode one process holds the connection to Slack.",
+    "cli.workers_failed": "Rekan's workers stopped as soon as they started, again and again; the log above says why.",
     "cli.stopping": "Rekan is stopping…",
     "role.agent": "a tier {tier} agent",
     "role.hr": "an HR member",

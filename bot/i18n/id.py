@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "cli.run_socket": "Rekan berjalan (Socket Mode).",
     "cli.run_workers": "Rekan berjalan (HTTP, {workers} proses) di http://{host}:{port}/slack/events",
     "cli.workers_http_only": "--workers hanya untuk --http: di Socket Mode satu proses memegang koneksi ke Slack.",
+    "cli.workers_failed": "Proses pekerja Rekan berhenti begitu dimulai, berulang kali; log di atas menjelaskan sebabnya.",
     "cli.stopping": "Rekan berhenti…",
     "role.agent": "agen tier {tier}",
     "role.hr": "anggota HR",
