@@ -136,12 +136,7 @@ def run(state: State, http: bool, port: int, host: str, workers: int | None) -> 
     if workers > 1:
         _run_workers(state, settings, host=host, port=port, workers=workers)
         return
-    try:
-        running = start(settings, http=http, host=host, port=port)
-    except SQLAlchemyError as exc:
-        raise Failure(state.msg("cli.db_failed", message=_first_line(exc))) from exc
-    except OSError as exc:
-        raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
+    running = start(settings, http=http, host=host, port=port)
     if http:
         click.echo(state.msg("cli.run_http", host=host, port=running.port), err=True)
     else:
@@ -155,10 +150,10 @@ def _run_workers(state: State, settings: Settings, *, host: str, port: int, work
     from bot import workers as pool
     from storage import db
 
+    engine = db.make_engine(settings.database_url, pool_size=1)
+    db.upgrade(engine)
+    engine.dispose()
     try:
-        engine = db.make_engine(settings.database_url, pool_size=1)
-        db.upgrade(engine)
-        engine.dispose()
         pool.serve(
             settings,
             host=host,
@@ -170,10 +165,6 @@ def _run_workers(state: State, settings: Settings, *, host: str, port: int, work
         )
     except pool.WorkersFailed as exc:
         raise Failure(state.msg("cli.workers_failed")) from exc
-    except SQLAlchemyError as exc:
-        raise Failure(state.msg("cli.db_failed", message=_first_line(exc))) from exc
-    except OSError as exc:
-        raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
     click.echo(state.msg("cli.stopping"), err=True)
 
 
@@ -1044,6 +1035,8 @@ def main(argv: list[str] | None = None) -> None:
             SQLAlchemyError,
             lambda e: _fail(t("cli.db_failed", state.lang, message=_first_line(e)), EXIT_FAILED),
         ),
+        # A port in use, an unreachable host, a file that cannot be written: one line.
+        (OSError, lambda e: _fail(t("cli.error", state.lang, message=_first_line(e)), EXIT_FAILED)),
     ]
     try:
         cli.main(args=argv, obj=state, standalone_mode=False)

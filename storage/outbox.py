@@ -164,10 +164,7 @@ def mark_sent(
     now: datetime,
     rendered_version: int | None = None,
 ) -> None:
-    connection(session).execute(
-        _SENT,
-        {"row": delivery_id, "to": channel, "at_ts": ts, "when": now, "version": rendered_version},
-    )
+    mark_sent_many(session, [(delivery_id, channel, ts, rendered_version)], now=now)
 
 
 def mark_sent_many(

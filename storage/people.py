@@ -82,11 +82,6 @@ def ensure(session: Session, slack_id: str, *, now: datetime, name: str = "") ->
     return person
 
 
-_READER = sa_select(PERSON.c.language, PERSON.c.timezone).where(
-    PERSON.c.slack_id == bindparam("slack_id")
-)
-
-
 _NEW_PERSON = {
     "slack_id": bindparam("new_id"),
     "name": bindparam("new_name"),
@@ -95,32 +90,27 @@ _NEW_PERSON = {
 }
 _ADD_PERSON_PG = pg_insert(PERSON).values(_NEW_PERSON).on_conflict_do_nothing()
 _ADD_PERSON_SQLITE = sqlite_insert(PERSON).values(_NEW_PERSON).on_conflict_do_nothing()
-
-
-def reader(
-    db: Session | Connection, slack_id: str, language: str, timezone: str
-) -> tuple[str, str]:
-    """(language, time zone) a person reads in; the given defaults for what is not set.
-    Asked for every message and every request, hence a Core statement."""
-    conn = connection(db) if isinstance(db, Session) else db
-    found = conn.execute(_READER, {"slack_id": slack_id}).first()
-    if found is None:
-        return language, timezone
-    return found[0] or language, found[1] or timezone
-
-
 _READERS = sa_select(PERSON.c.slack_id, PERSON.c.language, PERSON.c.timezone).where(
     PERSON.c.slack_id.in_(bindparam("ids", expanding=True))
 )
 
 
+def reader(
+    db: Session | Connection, slack_id: str, language: str, timezone: str
+) -> tuple[str, str]:
+    """(language, time zone) a person reads in; the given defaults for what is not set."""
+    return readers(db, [slack_id], language, timezone)[slack_id]
+
+
 def readers(
-    session: Session, slack_ids: Collection[str], language: str, timezone: str
+    db: Session | Connection, slack_ids: Collection[str], language: str, timezone: str
 ) -> dict[str, tuple[str, str]]:
-    """reader() of several people at once (everyone asked is in the answer)."""
+    """reader() of several people at once (everyone asked is in the answer). Asked for every
+    message and every request, hence a Core statement."""
+    conn = connection(db) if isinstance(db, Session) else db
     found = {
         str(i): (lang or language, tz or timezone)
-        for i, lang, tz in connection(session).execute(_READERS, {"ids": sorted(set(slack_ids))})
+        for i, lang, tz in conn.execute(_READERS, {"ids": sorted(set(slack_ids))})
     }
     return {i: found.get(i, (language, timezone)) for i in slack_ids}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, insert
 from sqlalchemy import select as sa_select
@@ -108,16 +109,7 @@ def _event(
     note: str | None = None,
 ) -> None:
     assert ticket.id is not None
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            actor_id=actor,
-            kind=kind,
-            agent_id=agent,
-            note=note,
-            created_at=now,
-        )
-    )
+    session.add(TicketEvent(**_row(ticket.id, kind, actor=actor, agent=agent, note=note, now=now)))
 
 
 def _touch(session: Session, ticket: Ticket, now: datetime) -> None:
@@ -135,22 +127,25 @@ def _message(
     recipient: str,
     template: str,
     now: datetime,
-    **params: object,
+    params: dict[str, object] | None = None,
+    fresh: bool = False,
 ) -> int:
-    """A message about the ticket, written to the outbox in the ticket's transaction."""
+    """A message about the ticket, written to the outbox in the ticket's transaction.
+    `fresh`: the ticket was made in this transaction, so the key cannot exist yet."""
     assert ticket.id is not None
-    return outbox.enqueue(
+    add = outbox.add_new if fresh else outbox.enqueue
+    return add(
         session,
         key=f"ticket:{ticket.id}:{key}",
         recipient=recipient,
         template=template,
-        params={"ticket": ticket.id, **params},
+        params={"ticket": ticket.id, **(params or {})},
         ticket_id=ticket.id,
         now=now,
     )
 
 
-def _card(session: Session, ticket: Ticket, now: datetime) -> int:
+def _card(session: Session, ticket: Ticket, now: datetime, *, fresh: bool = False) -> int:
     """The agent's DM with the ticket and its buttons (one per assignment)."""
     assert ticket.agent_id is not None
     return _message(
@@ -160,6 +155,7 @@ def _card(session: Session, ticket: Ticket, now: datetime) -> int:
         recipient=ticket.agent_id,
         template=T_CARD,
         now=now,
+        fresh=fresh,
     )
 
 
@@ -173,8 +169,7 @@ def _tell_reporter(
         recipient=ticket.reporter_id,
         template=T_REPORTER,
         now=now,
-        what=what,
-        **params,
+        params={"what": what, **params},
     )
 
 
@@ -194,8 +189,7 @@ def _tell_agent(
         recipient=ticket.agent_id,
         template=T_NOTICE,
         now=now,
-        what=what,
-        **params,
+        params={"what": what, **params},
     )
 
 
@@ -203,8 +197,13 @@ def _assign(
     session: Session, ticket: Ticket, agent: str | None, *, actor: str | None, now: datetime
 ) -> None:
     ticket.agent_id = agent
-    ticket.state = STATE_OPEN if agent else STATE_WAITING
-    _event(session, ticket, "assigned" if agent else "waiting", actor=actor, agent=agent, now=now)
+    ticket.state, kind = _assignment(agent)
+    _event(session, ticket, kind, actor=actor, agent=agent, now=now)
+
+
+def _assignment(agent: str | None) -> tuple[str, str]:
+    """(state, timeline event) of a ticket given to `agent`, or left waiting for one."""
+    return (STATE_OPEN, "assigned") if agent else (STATE_WAITING, "waiting")
 
 
 _SOURCE = sa_select(TICKET_SOURCE.c.ticket_id, TICKET_SOURCE.c.repeat).where(
@@ -368,6 +367,7 @@ def file_ticket(
     holder = _resource_holder(session, resource_id, reporter_id) if resource_id else None
     # The same resource already being worked on: its agent, and no rotation turn used.
     agent = holder.agent_id if holder else rotation.take_turn(session, 1, exclude={reporter_id})
+    state, assigned = _assignment(agent)
     values = {
         "source_key": source_key,
         "reporter_id": reporter_id,
@@ -376,7 +376,7 @@ def file_ticket(
         "category": category,
         "location": location,
         "urgency": urgency,
-        "state": STATE_OPEN if agent else STATE_WAITING,
+        "state": state,
         "tier": holder.tier if holder else 1,
         "agent_id": agent,
         "resource_id": resource_id,
@@ -399,7 +399,7 @@ def file_ticket(
         {"source_key": source_key, "ticket_id": number, "repeat": False, "created_at": now},
     )
     events = [_row(number, "filed", actor=reporter_id, now=now)]
-    events.append(_row(number, "assigned" if agent else "waiting", agent=agent, now=now))
+    events.append(_row(number, assigned, agent=agent, now=now))
     if holder is not None:
         events.append(_row(number, "related", agent=agent, note=f"#{holder.id}", now=now))
     conn.execute(_ADD_EVENT, events)
@@ -417,21 +417,19 @@ def file_ticket(
             now=now,
         )
         _touch(session, holder_locked, now)
-    messages = [(f"card:{agent}:v1", agent, T_CARD)] if agent else []
+    deliveries = [_card(session, ticket, now, fresh=True)] if agent else []
     if triage_channel:
-        messages.append(("mirror", triage_channel, T_MIRROR))
-    deliveries = [
-        outbox.add_new(
-            session,
-            key=f"ticket:{number}:{key}",
-            recipient=recipient,
-            template=template,
-            params={"ticket": number},
-            ticket_id=number,
-            now=now,
+        deliveries.append(
+            _message(
+                session,
+                ticket,
+                key="mirror",
+                recipient=triage_channel,
+                template=T_MIRROR,
+                now=now,
+                fresh=True,
+            )
         )
-        for key, recipient, template in messages
-    ]
     return Outcome(ticket, deliveries)
 
 
@@ -443,8 +441,8 @@ def _row(
     actor: str | None = None,
     agent: str | None = None,
     note: str | None = None,
-) -> dict[str, object]:
-    """A timeline event as a row for a Core insert."""
+) -> dict[str, Any]:
+    """A timeline event as a row (a Core insert's parameters, or a TicketEvent's fields)."""
     return {
         "ticket_id": number,
         "actor_id": actor,

@@ -82,6 +82,10 @@ def context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [mrkdwn(cut(text, SECTION_MAX))]}
 
 
+def actions(block_id: str, elements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "actions", "block_id": block_id, "elements": elements}
+
+
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",

@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     Message,
+    actions,
     button,
     context,
     cut,
@@ -163,7 +164,7 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
         elements = [_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons]
         merge = {"text": plain(cut(t("button.merge", lang), 75)), "value": f"merge:{ticket.id}"}
         elements.append({"type": "overflow", "action_id": A_MORE, "options": [merge]})
-        blocks.append({"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": elements})
+        blocks.append(actions(f"ticket:{ticket.id}", elements))
     text = t(
         "ticket.card_text",
         lang,
@@ -214,8 +215,7 @@ def build_reporter_notice(
         )
     if what == "resolved" and can_reopen:
         blocks.append(context(t("reporter.reopen_hint", lang)))
-        reopen = [_button(A_REOPEN, ticket.id, lang)]
-        blocks.append({"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": reopen})
+        blocks.append(actions(f"ticket:{ticket.id}", [_button(A_REOPEN, ticket.id, lang)]))
     return {"text": text, "blocks": blocks}
 
 
@@ -403,21 +403,11 @@ def build_claim_conflict(
         number=f"#{held_on}",
         since=since,
     )
-    actions = ActionsBlock(
-        block_id=f"claim:{ticket_number}",
-        elements=[
-            ButtonElement(
-                text=t("button.take_anyway", lang),
-                action_id=A_TAKE_CONFIRM,
-                value=str(ticket_number),
-                style="danger",
-            ),
-            ButtonElement(
-                text=t("button.leave_it", lang), action_id=A_TAKE_LEAVE, value=str(ticket_number)
-            ),
-        ],
-    )
-    return {"text": text, "blocks": [section(text), actions.to_dict()]}
+    choice = [
+        button(t("button.take_anyway", lang), A_TAKE_CONFIRM, str(ticket_number), style="danger"),
+        button(t("button.leave_it", lang), A_TAKE_LEAVE, str(ticket_number)),
+    ]
+    return {"text": text, "blocks": [section(text), actions(f"claim:{ticket_number}", choice)]}
 
 
 def build_claims(items: Sequence[tuple[Any, str]], *, lang: str, tz: str) -> Message:
