@@ -8,15 +8,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
     InputBlock,
     PlainTextInputElement,
     PlainTextObject,
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import Message, context, cut, header, mention, quote, section
+from bot.blocks.common import (
+    Message,
+    actions,
+    button,
+    context,
+    cut,
+    header,
+    mention,
+    quote,
+    section,
+)
 from bot.i18n import t
 from storage.models import QUESTIONS
 
@@ -71,18 +79,18 @@ def build_checkin(v: CheckinView) -> Message:
             continue
         chosen = v.answers.get(question)
         blocks.append(
-            ActionsBlock(
-                block_id=f"checkin_{question}",
-                elements=[
-                    ButtonElement(
-                        text=cut(t(f"checkin.scale_{score}", lang), 75),
-                        action_id=A_ANSWER.format(question=question, score=score),
-                        value=v.round_key,
+            actions(
+                f"checkin_{question}",
+                [
+                    button(
+                        t(f"checkin.scale_{score}", lang),
+                        A_ANSWER.format(question=question, score=score),
+                        v.round_key,
                         style="primary" if chosen == score else None,
                     )
                     for score in range(1, 6)
                 ],
-            ).to_dict()
+            )
         )
     if v.closed:
         blocks.append(section(t("checkin.closed_note", lang)))
@@ -97,14 +105,14 @@ def build_checkin(v: CheckinView) -> Message:
         blocks.extend(_support(v))
     if not v.closed:
         more = [
-            ButtonElement(
-                text=t("checkin.tell_more" if not v.noted else "checkin.edit_note", lang),
-                action_id=A_NOTE,
-                value=v.round_key,
+            button(
+                t("checkin.tell_more" if not v.noted else "checkin.edit_note", lang),
+                A_NOTE,
+                v.round_key,
             ),
-            ButtonElement(text=t("checkin.stop", lang), action_id=A_STOP, value=v.round_key),
+            button(t("checkin.stop", lang), A_STOP, v.round_key),
         ]
-        blocks.append(ActionsBlock(block_id="checkin_more", elements=more).to_dict())
+        blocks.append(actions("checkin_more", more))
     blocks.append(context(t("checkin.privacy", lang)))
     return {"text": t("checkin.title", lang), "blocks": blocks}
 
@@ -124,17 +132,10 @@ def _support(v: CheckinView) -> list[dict[str, Any]]:
         blocks.append(section(t("checkin.consented", lang)))
     else:
         blocks.append(
-            ActionsBlock(
-                block_id="checkin_consent",
-                elements=[
-                    ButtonElement(
-                        text=cut(t("checkin.consent", lang), 75),
-                        action_id=A_CONSENT,
-                        value=v.round_key,
-                        style="primary",
-                    )
-                ],
-            ).to_dict()
+            actions(
+                "checkin_consent",
+                [button(t("checkin.consent", lang), A_CONSENT, v.round_key, style="primary")],
+            )
         )
     return blocks
 
@@ -171,17 +172,10 @@ def build_followup(
         )
     else:
         blocks.append(
-            ActionsBlock(
-                block_id="followup",
-                elements=[
-                    ButtonElement(
-                        text=t("followup.mark", lang),
-                        action_id=A_CONTACTED,
-                        value=str(followup_id),
-                        style="primary",
-                    )
-                ],
-            ).to_dict()
+            actions(
+                "followup",
+                [button(t("followup.mark", lang), A_CONTACTED, str(followup_id), style="primary")],
+            )
         )
     return {"text": t("followup.title", lang), "blocks": blocks}
 

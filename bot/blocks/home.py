@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, DividerBlock
+from slack_sdk.models.blocks import DividerBlock
 from slack_sdk.models.views import View
 
-from bot.blocks.common import context, header, quote, section
+from bot.blocks.common import actions, button, context, header, quote, section
 from bot.blocks.tasks import decision_buttons
 from bot.blocks.tickets import build_claims, number, state_text
 from bot.i18n import t
@@ -52,17 +52,17 @@ def build_home(data: HomeData) -> dict[str, Any]:
         toggle = "back" if data.away else "away"
         blocks.append(section(f"*{t('home.agent', lang, tier=data.agent_tier)}* — {state}"))
         blocks.append(
-            ActionsBlock(
-                block_id="home_agent",
-                elements=[
-                    ButtonElement(
-                        text=t(f"home.set_{toggle}", lang),
-                        action_id=A_AVAILABILITY,
-                        value=toggle,
+            actions(
+                "home_agent",
+                [
+                    button(
+                        t(f"home.set_{toggle}", lang),
+                        A_AVAILABILITY,
+                        toggle,
                         style="primary" if toggle == "back" else None,
                     )
                 ],
-            ).to_dict()
+            )
         )
         blocks.append(section(f"*{t('home.queue', lang, count=len(data.queue))}*"))
         if data.queue:
@@ -84,16 +84,10 @@ def build_home(data: HomeData) -> dict[str, Any]:
         blocks.append(DividerBlock().to_dict())
         blocks.append(section(t("home.checkins_stopped", lang)))
         blocks.append(
-            ActionsBlock(
-                block_id="home_checkins",
-                elements=[
-                    ButtonElement(
-                        text=t("home.resume_checkins", lang),
-                        action_id="checkin_resume",
-                        value="resume",
-                    )
-                ],
-            ).to_dict()
+            actions(
+                "home_checkins",
+                [button(t("home.resume_checkins", lang), "checkin_resume", "resume")],
+            )
         )
     blocks.append(context(t("lapor.help_short", lang)))
     return View(type="home", blocks=blocks).to_dict()
@@ -150,13 +144,8 @@ def _tasks(data: HomeData) -> list[dict[str, Any]]:
         )
         found.append(section(who))
         found.append(
-            ActionsBlock(
-                block_id="home_delegate",
-                elements=[
-                    ButtonElement(
-                        text=t("home.set_delegate", lang), action_id="tasks_delegate", value="open"
-                    )
-                ],
-            ).to_dict()
+            actions(
+                "home_delegate", [button(t("home.set_delegate", lang), "tasks_delegate", "open")]
+            )
         )
     return found

@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
     CheckboxesElement,
     DatePickerElement,
     InputBlock,
@@ -22,7 +20,17 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import Message, context, cut, header, mention, quote, section
+from bot.blocks.common import (
+    Message,
+    actions,
+    button,
+    context,
+    cut,
+    header,
+    mention,
+    quote,
+    section,
+)
 from bot.i18n import t
 from storage.models import TASKS_PENDING, TaskItem, TaskReport
 
@@ -40,20 +48,13 @@ B_TASKS, B_NOTE, B_COMMENT = "tasks", "note", "comment"
 
 def decision_buttons(report_id: int | None, lang: str) -> dict[str, Any]:
     """Approve / Request changes for one submission (lead's card, digest, Home tab)."""
-    return ActionsBlock(
-        block_id=f"tasks:{report_id}",
-        elements=[
-            ButtonElement(
-                text=t("tasks.approve", lang),
-                action_id=A_APPROVE,
-                value=str(report_id),
-                style="primary",
-            ),
-            ButtonElement(
-                text=t("tasks.request_changes", lang), action_id=A_CHANGES, value=str(report_id)
-            ),
+    return actions(
+        f"tasks:{report_id}",
+        [
+            button(t("tasks.approve", lang), A_APPROVE, str(report_id), style="primary"),
+            button(t("tasks.request_changes", lang), A_CHANGES, str(report_id)),
         ],
-    ).to_dict()
+    )
 
 
 def build_prompt(lang: str) -> Message:
@@ -62,14 +63,9 @@ def build_prompt(lang: str) -> Message:
         "text": text,
         "blocks": [
             section(text),
-            ActionsBlock(
-                block_id="tasks_prompt",
-                elements=[
-                    ButtonElement(
-                        text=t("tasks.fill", lang), action_id=A_OPEN, value="open", style="primary"
-                    )
-                ],
-            ).to_dict(),
+            actions(
+                "tasks_prompt", [button(t("tasks.fill", lang), A_OPEN, "open", style="primary")]
+            ),
         ],
     }
 
@@ -180,14 +176,7 @@ def build_decision(report: TaskReport, *, lang: str) -> Message:
     if report.comment:
         blocks.append(section(f">{quote(report.comment, 2000)}"))
     if report.state != "approved":
-        blocks.append(
-            ActionsBlock(
-                block_id="tasks_again",
-                elements=[
-                    ButtonElement(text=t("tasks.fill_again", lang), action_id=A_OPEN, value="open")
-                ],
-            ).to_dict()
-        )
+        blocks.append(actions("tasks_again", [button(t("tasks.fill_again", lang), A_OPEN, "open")]))
     return {"text": text, "blocks": blocks}
 
 

@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
     InputBlock,
     Option,
     PlainTextInputElement,
@@ -463,20 +461,18 @@ def build_repeat_choice(existing: Ticket, form: dict[str, Any], lang: str) -> di
         blocks=[
             section(text),
             context(f">{quote(existing.summary, 500)}"),
-            ActionsBlock(
-                block_id="repeat",
-                elements=[
-                    ButtonElement(
-                        text=cut(t("button.add_to", lang, number=number(existing.id)), 75),
-                        action_id=A_REPEAT_ADD,
-                        value=str(existing.id),
+            actions(
+                "repeat",
+                [
+                    button(
+                        t("button.add_to", lang, number=number(existing.id)),
+                        A_REPEAT_ADD,
+                        str(existing.id),
                         style="primary",
                     ),
-                    ButtonElement(
-                        text=t("button.file_new", lang), action_id=A_REPEAT_NEW, value="new"
-                    ),
+                    button(t("button.file_new", lang), A_REPEAT_NEW, "new"),
                 ],
-            ).to_dict(),
+            ),
         ],
     ).to_dict()
 
