@@ -6,11 +6,13 @@ threads. Prints requests per second and acknowledgement latency (p50/p95/p99) fo
 for Rekan the time from each filing to the agent's DM recorded by the stand-in (p50/p99) and
 how long the DMs took to drain after the load stopped.
 
-    python tests/bench/bench_lapor.py [--senders 50] [--requests 2000] [--workers 1]
+    python tests/bench/bench_lapor.py [--senders 50] [--requests 2000] [--workers 1] [--floor]
 
-`--workers N` runs both with N processes (Rekan's --workers, gunicorn's -w). Also printed: the
-CPU time each server process spent per request, and the benchmark process's own (load and
-the stand-in), which shares this machine's cores with them.
+`--workers N` runs every server with N processes (Rekan's --workers, gunicorn's -w). `--floor`
+also runs floor_app.py the same way: one sqlite3 insert before the ack and one slack_sdk DM
+after it, nothing else, which bounds what any implementation of /lapor can reach here. Also
+printed: the CPU time each server spent per filing (its DM included), and the benchmark
+process's own (load and the stand-in), which shares this machine's cores with them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -144,9 +147,81 @@ def load(
 def report(name: str, rps: float, latencies: list[float]) -> None:
     ms = [x * 1000 for x in latencies]
     print(
-        f"{name:<10} {rps:8.0f} req/s   ack p50 {pct(ms, 50):6.1f} ms   p95 {pct(ms, 95):6.1f} ms   "
+        f"{name:<24} {rps:6.0f} req/s   ack p50 {pct(ms, 50):6.1f} ms   p95 {pct(ms, 95):6.1f} ms   "
         f"p99 {pct(ms, 99):6.1f} ms   (n={len(ms)}, mean {statistics.mean(ms):.1f} ms)"
     )
+
+
+def gunicorn(module: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "16"),
+            *("-b", f"127.0.0.1:{port}", "--log-level", "warning", module),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+@dataclass
+class Run:
+    """One server's numbers: throughput, ack latencies, CPU per filing, and its DMs when it sends any."""
+
+    rps: float
+    latencies: list[float]
+    cpu: tuple[float, float]  # (server, benchmark process) seconds per filing
+    to_dm: list[float] = field(default_factory=list)
+    drain: float = float("nan")
+    dms: int = 0
+    filed: int = 0
+
+
+def measure(
+    proc: subprocess.Popen[bytes],
+    port: int,
+    args: argparse.Namespace,
+    tag: str,
+    standin: SlackStandIn | None = None,
+    warm: bool = False,
+) -> Run:
+    """Load one server; with a stand-in, also wait for every filing's DM and time it."""
+    try:
+        wait_port(port, proc)
+        if warm:
+            _, _, warmed = load(port, args.senders, min(200, args.requests), "W" + tag)
+            if standin is not None:  # its DMs must not count in the run
+                standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= len(warmed), 30)
+        if standin is not None:
+            standin.clear()
+        servers = family(proc.pid)
+        before = sum(cpu_seconds(p) for p in servers), cpu_seconds(os.getpid())
+        rps, lat, sent_at = load(port, args.senders, args.requests, tag)
+        load_end = time.time()
+        if standin is not None:
+            standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= len(sent_at), 120)
+        # per filing, its DM included (all were sent by now)
+        cpu = (
+            (sum(cpu_seconds(p) for p in servers) - before[0]) / args.requests,
+            (cpu_seconds(os.getpid()) - before[1]) / args.requests,
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    run = Run(rps, lat, cpu)
+    if standin is None:
+        return run
+    dm_at: dict[int, float] = {}
+    for call in standin.calls("chat.postMessage"):
+        key = ((call.params.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+        match = re.match(r"ticket:(\d+):card", key)
+        if match and call.outcome == "ok":
+            dm_at[int(match.group(1))] = call.at
+    run.to_dm = [(dm_at[n] - sent_at[n]) * 1000 for n in sent_at if n in dm_at]
+    run.drain = max((max(dm_at.values()) - load_end) if dm_at else float("nan"), 0.0)
+    run.dms, run.filed = len(run.to_dm), len(sent_at)
+    return run
 
 
 def main() -> None:
@@ -155,6 +230,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument(
         "--workers", type=int, default=1, help="processes for both servers (default 1)"
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run floor_app.py: one sqlite3 insert and one DM per filing, nothing else",
     )
     args = parser.parse_args()
 
@@ -165,6 +245,7 @@ def main() -> None:
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": standin.url,
             "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+            "FLOOR_DATABASE": f"{tmp}/floor.db",
             "REKAN_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
@@ -191,98 +272,55 @@ def main() -> None:
                 capture_output=True,
             )
 
-        # --- the bare Bolt app under gunicorn with threads
-        bare_port = free_port()
         workers = args.workers
-        bare = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(workers),
-                "--threads",
-                "16",
-                "-b",
-                f"127.0.0.1:{bare_port}",
-                "--log-level",
-                "warning",
-                "tests.bench.bare_app:app",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            wait_port(bare_port, bare)
-            load(bare_port, args.senders, min(200, args.requests), "W")  # warm-up
-            servers = family(bare.pid)
-            before = sum(cpu_seconds(p) for p in servers), cpu_seconds(os.getpid())
-            bare_rps, bare_lat, _ = load(bare_port, args.senders, args.requests, "B")
-            bare_cpu = (
-                (sum(cpu_seconds(p) for p in servers) - before[0]) / args.requests,
-                (cpu_seconds(os.getpid()) - before[1]) / args.requests,
-            )
-        finally:
-            bare.terminate()
-            bare.wait()
-
-        # --- Rekan
         port = free_port()
-        proc = subprocess.Popen(
+        runs = {
+            f"bare ({workers}w×16t gunicorn)": measure(
+                gunicorn("tests.bench.bare_app:app", port, workers, env), port, args, "B", warm=True
+            )
+        }
+        if args.floor:
+            port = free_port()
+            runs[f"floor ({workers}w×16t gunicorn)"] = measure(
+                gunicorn("tests.bench.floor_app:app", port, workers, env),
+                *(port, args, "F", standin),
+                warm=True,
+            )
+        port = free_port()
+        rekan_server = subprocess.Popen(
             [
                 *rekan,
                 *("run", "--http", "--host", "127.0.0.1", "--port", str(port)),
-                *("--workers", str(args.workers)),
+                *("--workers", str(workers)),
             ],
             env=env,
             cwd=tmp,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        try:
-            wait_port(port, proc)
-            servers = family(proc.pid)
-            before = sum(cpu_seconds(p) for p in servers), cpu_seconds(os.getpid())
-            rps, lat, sent_at = load(port, args.senders, args.requests, "R")
-            load_end = time.time()
-            standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= len(sent_at), 120)
-            # per filing, its DM included (all were sent by now)
-            rekan_cpu = (
-                (sum(cpu_seconds(p) for p in servers) - before[0]) / args.requests,
-                (cpu_seconds(os.getpid()) - before[1]) / args.requests,
-            )
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-
-        dm_at: dict[int, float] = {}
-        for call in standin.calls("chat.postMessage"):
-            key = ((call.params.get("metadata") or {}).get("event_payload") or {}).get("key", "")
-            match = re.match(r"ticket:(\d+):card", key)
-            if match and call.outcome == "ok":
-                dm_at[int(match.group(1))] = call.at
-        to_dm = [(dm_at[n] - sent_at[n]) * 1000 for n in sent_at if n in dm_at]
-        drain = (max(dm_at.values()) - load_end) if dm_at else float("nan")
+        runs[f"rekan ({workers}w)"] = measure(rekan_server, port, args, "R", standin)
 
         print(
             f"/lapor, {args.senders} concurrent senders, {args.requests} distinct filings, {os.cpu_count()} cores"
         )
-        report(f"bare ({workers}w×16t gunicorn)", bare_rps, bare_lat)
-        report(f"rekan ({args.workers}w)", rps, lat)
-        for name, (server, bench) in (("bare", bare_cpu), ("rekan", rekan_cpu)):
+        bare = next(iter(runs.values()))
+        for name, run in runs.items():
+            report(name, run.rps, run.latencies)
+        for name, run in runs.items():
+            server, bench = run.cpu
             print(
-                f"CPU per request, {name}: server {server * 1000:.2f} ms, "
+                f"CPU per filing, {name.split()[0]}: server {server * 1000:.2f} ms, "
                 f"load and stand-in {bench * 1000:.2f} ms"
             )
-        print(f"rekan/bare throughput: {rps / bare_rps:.2f}")
-        if to_dm:
-            print(
-                f"filing→agent DM: p50 {pct(to_dm, 50):.0f} ms   p99 {pct(to_dm, 99):.0f} ms   "
-                f"({len(to_dm)}/{len(sent_at)} DMs)"
-            )
-        print(f"DMs drained {max(drain, 0.0):.2f} s after the load stopped")
+        for name, run in list(runs.items())[1:]:
+            print(f"{name.split()[0]}/bare throughput: {run.rps / bare.rps:.2f}")
+        for name, run in list(runs.items())[1:]:
+            if run.to_dm:
+                print(
+                    f"{name.split()[0]}: filing→agent DM p50 {pct(run.to_dm, 50):.0f} ms   "
+                    f"p99 {pct(run.to_dm, 99):.0f} ms   ({run.dms}/{run.filed} DMs), "
+                    f"drained {run.drain:.2f} s after the load stopped"
+                )
 
 
 if __name__ == "__main__":
