@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -51,6 +52,7 @@ class Running:
         executor: Any = self.app._listener_runner.listener_executor
         executor.shutdown(wait=True)
         self.runtime.engine.dispose()
+        gc.unfreeze()  # what start() froze may be garbage now (tests start Rekan many times)
 
 
 def start(
@@ -72,6 +74,11 @@ def start(
         scheduler = build_scheduler(ctx)
         scheduler.start()
     running = Running(app=app, runtime=runtime, scheduler=scheduler)
+    # What start-up built (modules, Bolt, SQLAlchemy's metadata and caches) lives as long as
+    # the process; kept out of the collector, a full collection under load scans only what
+    # requests made: 5-10 ms instead of a 100 ms pause that every request in flight waits out.
+    gc.collect()
+    gc.freeze()
     if http:
         server = make_server(
             app,

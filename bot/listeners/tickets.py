@@ -139,7 +139,8 @@ def register(app: App, runtime: Runtime) -> None:
         """An ephemeral answer in the conversation where the click happened."""
         rt.answer(respond, text)
 
-    def file(user: str, name: str, source_key: str, **fields: Any) -> tickets.Outcome:
+    def file(user: str, name: str, source_key: str, **fields: Any) -> tuple[tickets.Outcome, str]:
+        """File in one transaction; also returns the reporter's language, read in it."""
         try:
             return file_once(user, name, source_key, **fields)
         except IntegrityError:
@@ -147,7 +148,9 @@ def register(app: App, runtime: Runtime) -> None:
             # transaction won, and this one now finds the ticket it made.
             return file_once(user, name, source_key, **fields)
 
-    def file_once(user: str, name: str, source_key: str, **fields: Any) -> tickets.Outcome:
+    def file_once(
+        user: str, name: str, source_key: str, **fields: Any
+    ) -> tuple[tickets.Outcome, str]:
         with session_scope(rt.engine, write=True) as session:
             outcome = tickets.file_ticket(
                 session=session,
@@ -160,14 +163,30 @@ def register(app: App, runtime: Runtime) -> None:
                 repeat_threshold=rt.settings.repeat_threshold,
                 **fields,
             )
+            lang = people.reader(session, user, rt.settings.language, rt.settings.timezone)[0]
         if outcome.created or outcome.repeat:
             metrics.TICKETS.labels("repeat" if outcome.repeat else "filed").inc()
-        return outcome
+        return outcome, lang
 
     def lapor(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         user = body.get("user_id", "")
-        lang = rt.language_of(user)
         command = commands.parse(body.get("text") or "")
+        if command.kind == "file":
+            # The busiest request: one transaction, the reporter's language read inside it.
+            try:
+                outcome, lang = file(
+                    user,
+                    body.get("user_name", ""),
+                    f"cmd:{body.get('trigger_id')}",
+                    summary=command.rest,
+                )
+            except DomainError as error:
+                ack(**build_text_message(rt.explain(error, user)))
+                return
+            ack(**filed_message(outcome, lang))
+            rt.send(outcome.deliveries)
+            return
+        lang = rt.language_of(user)
         if command.kind == "form":
             ack()
             rt.urgent(
@@ -190,11 +209,6 @@ def register(app: App, runtime: Runtime) -> None:
         now = rt.now()
         if kind == "help":
             return Reply(build_text_message(t("lapor.help", lang)))
-        if kind == "file":
-            outcome = file(
-                user, body.get("user_name", ""), f"cmd:{body.get('trigger_id')}", summary=rest
-            )
-            return Reply(filed_message(outcome, lang), outcome.deliveries)
         if kind == "claims":
             with session_scope(rt.engine) as session:
                 held = claims.listing(session, now=now)
@@ -322,7 +336,9 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_action="update", view=blocks.build_repeat_choice(looks_like, fields, lang))
             return
         try:
-            outcome = file(user, body["user"].get("name", ""), f"view:{view.get('id')}", **fields)
+            outcome, _ = file(
+                user, body["user"].get("name", ""), f"view:{view.get('id')}", **fields
+            )
         except DomainError as error:
             ack(response_action="errors", errors={blocks.B_SUMMARY: rt.explain(error, user)})
             return
@@ -517,7 +533,7 @@ def register(app: App, runtime: Runtime) -> None:
         action = (body.get("actions") or [{}])[0]
         add = action.get("action_id") == blocks.A_REPEAT_ADD
         try:
-            outcome = file(
+            outcome, _ = file(
                 user,
                 body["user"].get("name", ""),
                 f"view:{view.get('id')}",
