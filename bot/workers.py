@@ -48,17 +48,14 @@ def reserve_port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def wait_listening(host: str, port: int, timeout: float) -> bool:
-    """True once some worker accepts connections on the port."""
-    deadline = time.monotonic() + timeout
+def listening(host: str, port: int) -> bool:
+    """True when some worker accepts connections on the port."""
     target = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((target, port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+    try:
+        with socket.create_connection((target, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def _worker(settings: Settings, host: str, port: int, index: int) -> int:
@@ -116,10 +113,14 @@ def serve(
     children = {_spawn(settings, host, port, i): i for i in range(workers)}
     started = dict.fromkeys(children, time.monotonic())
     early = 0
+    announced = False
     try:
-        if wait_listening(host, port, timeout=60):
-            ready(port)
         while not stop:
+            # Watched in the same loop as deaths: workers that cannot start are noticed at
+            # once, not after waiting for a port that nobody will open.
+            if not announced and listening(host, port):
+                ready(port)
+                announced = True
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:

@@ -52,3 +52,34 @@ def test_run_workers_needs_http(tmp_path: Path, database_url: str) -> None:
     assert done.returncode == 1
     assert "--workers needs --http" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+WORKERS_THAT_CANNOT_START = """
+import sys
+from bot import workers
+from bot.config import load_settings
+
+settings = load_settings({
+    "SLACK_BOT_TOKEN": "xoxb-t",
+    "SLACK_SIGNING_SECRET": "s",
+    "DATABASE_URL": "sqlite:///" + sys.argv[1] + "/missing-folder/rekan.db",
+})
+try:
+    workers.serve(settings, host="127.0.0.1", port=0, workers=2, ready=lambda p: print("ready"))
+except workers.WorkersFailed as exc:
+    print("failed:", exc)
+"""
+
+
+def test_workers_that_die_at_start_are_not_restarted_forever(tmp_path: Path) -> None:
+    """Every worker fails to open its database (the parent, called directly here, did not
+    migrate it first): after five deaths in a row the parent gives up instead of looping."""
+    done = subprocess.run(
+        [sys.executable, "-c", WORKERS_THAT_CANNOT_START, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REKAN_"))},
+    )
+    assert done.stdout.strip() == "failed: 5 workers in a row exited at start", done.stderr
+    assert done.stderr.count("could not start") >= 5
