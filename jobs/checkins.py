@@ -22,7 +22,6 @@ from storage.models import DELIVERY_SENT, CheckinRound, Delivery, FollowUp, Pers
 
 T_ASK = "checkin.ask"
 T_REMINDER = "checkin.reminder"
-T_FOLLOWUP = "checkin.followup"
 
 
 def jobs(settings: Settings) -> list[CampaignJob]:
@@ -200,7 +199,7 @@ def render_followup(session: Session, row: Delivery, settings: Settings) -> Rend
 
 RENDERERS[T_ASK] = render_ask
 RENDERERS[T_REMINDER] = render_reminder
-RENDERERS[T_FOLLOWUP] = render_followup
+RENDERERS[checkins.T_FOLLOWUP] = render_followup
 
 
 def run_close(ctx: JobContext, now: datetime) -> str:

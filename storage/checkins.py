@@ -11,10 +11,12 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from storage import outbox, people
 from storage.errors import DomainError, NotFound
 from storage.models import (
     DELIVERY_SENT,
     QUESTIONS,
+    ROLE_HR,
     CheckinAnswer,
     CheckinNote,
     CheckinRound,
@@ -29,6 +31,8 @@ from storage.tickets import AlreadyDone
 ALL_TEAMS = "*"
 NO_TEAM = "-"
 NOTE_MAX = 2000
+T_FOLLOWUP = "checkin.followup"  # a follow-up request, one copy per HR member
+_FOLLOWUP_KEY = "followup:"  # + follow-up id + ":" + HR member
 
 
 def open_round(
@@ -124,8 +128,9 @@ def note_of(session: Session, round_key: str, slack_id: str) -> str | None:
     return row.note if row else None
 
 
-def consent(*, session: Session, round_key: str, slack_id: str, now: datetime) -> FollowUp | None:
-    """The person asks HR to contact them; None when they had asked already this round."""
+def consent(*, session: Session, round_key: str, slack_id: str, now: datetime) -> list[int]:
+    """The person asks HR to contact them: one follow-up, a copy for every HR member to send.
+    Returns the copies' delivery ids; none when they had asked already this round."""
     if session.get(CheckinRound, round_key) is None:
         raise NotFound("checkin.no_round")
     if not was_sent(session, round_key, slack_id):
@@ -134,14 +139,26 @@ def consent(*, session: Session, round_key: str, slack_id: str, now: datetime) -
         select(FollowUp).where(FollowUp.round_key == round_key, FollowUp.slack_id == slack_id)
     ).first()
     if existing is not None:
-        return None
+        return []
     row = FollowUp(round_key=round_key, slack_id=slack_id, created_at=now)
     session.add(row)
     session.flush()
-    return row
+    return [
+        outbox.enqueue(
+            session,
+            key=f"{_FOLLOWUP_KEY}{row.id}:{member.slack_id}",
+            recipient=member.slack_id,
+            template=T_FOLLOWUP,
+            params={"followup": row.id},
+            now=now,
+        )
+        for _, member in people.list_role(session, ROLE_HR)
+    ]
 
 
-def mark_contacted(*, session: Session, followup_id: int, hr_id: str, now: datetime) -> FollowUp:
+def mark_contacted(*, session: Session, followup_id: int, hr_id: str, now: datetime) -> list[int]:
+    """An HR member has contacted the person; returns the delivery ids of every HR copy of the
+    follow-up, to be redrawn showing who did."""
     row = session.exec(select(FollowUp).where(FollowUp.id == followup_id).with_for_update()).first()
     if row is None:
         raise NotFound("checkin.no_followup")
@@ -149,7 +166,15 @@ def mark_contacted(*, session: Session, followup_id: int, hr_id: str, now: datet
         raise AlreadyDone("checkin.already_contacted", by=row.contacted_by, at=row.contacted_at)
     row.contacted_by, row.contacted_at = hr_id, now
     session.add(row)
-    return row
+    return [
+        int(i)
+        for i in session.exec(
+            select(Delivery.id).where(
+                col(Delivery.key).startswith(f"{_FOLLOWUP_KEY}{followup_id}:", autoescape=True)
+            )
+        )
+        if i is not None
+    ]
 
 
 def set_opt_out(*, session: Session, slack_id: str, opt_out: bool, now: datetime) -> Person:

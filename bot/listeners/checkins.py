@@ -10,17 +10,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from sqlmodel import select
 
 from bot.blocks import checkins as blocks
 from bot.i18n import t
 from bot.runtime import Runtime
-from jobs.checkins import T_FOLLOWUP, checkin_view
+from jobs.checkins import checkin_view
 from jobs.delivery import update_message
-from storage import checkins, outbox, people
+from storage import checkins, people
 from storage.db import session_scope
 from storage.errors import DomainError
-from storage.models import ROLE_HR, Delivery
+from storage.models import ROLE_HR
 
 log = logging.getLogger(__name__)
 
@@ -130,29 +129,17 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         user = body["user"]["id"]
         round_key = str((body.get("actions") or [{}])[0].get("value") or "")
-        deliveries: list[int] = []
         try:
             with session_scope(rt.engine, write=True) as session:
                 if not checkins.was_sent(session, round_key, user, where(body)[0]):
                     raise DomainError("checkin.not_yours")
-                followup = checkins.consent(
+                copies = checkins.consent(
                     session=session, round_key=round_key, slack_id=user, now=rt.now()
                 )
-                if followup is not None:
-                    for _, member in people.list_role(session, ROLE_HR):
-                        delivery_id = outbox.enqueue(
-                            session,
-                            key=f"followup:{followup.id}:{member.slack_id}",
-                            recipient=member.slack_id,
-                            template=T_FOLLOWUP,
-                            params={"followup": followup.id},
-                            now=rt.now(),
-                        )
-                        deliveries.append(delivery_id)
         except DomainError as error:
             refuse(respond, user, error)
             return
-        rt.send(deliveries)
+        rt.send(copies)
         redraw(user, round_key, *where(body))
 
     def stop(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -191,16 +178,9 @@ def register(app: App, runtime: Runtime) -> None:
                     raise DomainError("checkin.hr_only")
                 if not value.isdigit():
                     raise DomainError("checkin.no_followup")
-                followup = checkins.mark_contacted(
+                copies = checkins.mark_contacted(
                     session=session, followup_id=int(value), hr_id=user, now=rt.now()
                 )
-                copies = [
-                    d.id
-                    for d in session.exec(
-                        select(Delivery).where(Delivery.template == T_FOLLOWUP)
-                    ).all()
-                    if d.params.get("followup") == followup.id and d.id is not None
-                ]
         except DomainError as error:
             refuse(respond, user, error)
             return
