@@ -127,6 +127,22 @@ def ensure_locked(session: Session, slack_id: str, *, now: datetime, name: str =
         conn.execute(_ADD_PERSON_SQLITE, values)
 
 
+def is_lead(session: Session, slack_id: str) -> bool:
+    """Whether anyone names this person as their lead."""
+    found = session.exec(select(Person.slack_id).where(Person.lead_slack_id == slack_id)).first()
+    return found is not None
+
+
+def names(session: Session, slack_ids: Collection[str]) -> dict[str, str]:
+    """Display names of the people asked for who are known."""
+    if not slack_ids:
+        return {}
+    rows = session.exec(
+        select(Person.slack_id, Person.name).where(col(Person.slack_id).in_(sorted(set(slack_ids))))
+    )
+    return {sid: name for sid, name in rows}
+
+
 def list_people(session: Session, *, team: str | None = None) -> Sequence[Person]:
     query = select(Person).order_by(col(Person.team), col(Person.name))
     if team is not None:

@@ -162,9 +162,15 @@ def submit(
     return Submitted(report, replaced, deliveries)
 
 
-def delegate_of(session: Session, lead_id: str, today: date) -> str | None:
+def delegation(session: Session, lead_id: str, today: date) -> Delegate | None:
+    """The lead's delegation when it still runs today."""
     row = session.get(Delegate, lead_id)
-    return row.delegate_id if row is not None and row.until >= today else None
+    return row if row is not None and row.until >= today else None
+
+
+def delegate_of(session: Session, lead_id: str, today: date) -> str | None:
+    row = delegation(session, lead_id, today)
+    return row.delegate_id if row is not None else None
 
 
 def may_decide(session: Session, report: TaskReport, actor: str, today: date) -> bool:

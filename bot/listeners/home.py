@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlmodel import col, select
 
 from bot.blocks.home import A_AVAILABILITY, HomeData, build_home
 from bot.runtime import Runtime
@@ -14,7 +13,6 @@ from storage import claims, people, tickets
 from storage import tasks as daily
 from storage.db import session_scope
 from storage.errors import DomainError
-from storage.models import Delegate, Person
 
 log = logging.getLogger(__name__)
 
@@ -24,18 +22,10 @@ def home_data(rt: Runtime, user: str) -> HomeData:
     today = rt.now().astimezone(rt.settings.tz).date()
     with session_scope(rt.engine) as session:
         latest = daily.current(session, user, today)
-        is_lead = (
-            session.exec(select(Person.slack_id).where(Person.lead_slack_id == user)).first()
-            is not None
-        )
+        is_lead = people.is_lead(session, user)
         approvals = daily.pending_for(session, user) if is_lead else []
-        names = {
-            p.slack_id: p.name
-            for p in session.exec(
-                select(Person).where(col(Person.slack_id).in_([r.slack_id for r in approvals]))
-            ).all()
-        }
-        delegate = session.get(Delegate, user)
+        names = people.names(session, [r.slack_id for r in approvals])
+        delegate = daily.delegation(session, user, today)
         person = people.get(session, user)
         tier = people.agent_tier(session, user)
         return HomeData(
@@ -52,9 +42,7 @@ def home_data(rt: Runtime, user: str) -> HomeData:
             recent_tasks=[r for r in daily.recent(session, user) if r.day != today],
             approvals=[(r, names.get(r.slack_id, "")) for r in approvals],
             is_lead=is_lead,
-            delegate=(delegate.delegate_id, delegate.until.isoformat())
-            if delegate and delegate.until >= today
-            else None,
+            delegate=(delegate.delegate_id, delegate.until.isoformat()) if delegate else None,
         )
 
 
