@@ -10,9 +10,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     InputBlock,
     PlainTextInputElement,
-    PlainTextObject,
 )
-from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     Message,
@@ -22,6 +20,7 @@ from bot.blocks.common import (
     cut,
     header,
     mention,
+    modal,
     quote,
     section,
 )
@@ -183,14 +182,10 @@ def build_followup(
 def build_note_modal(
     round_key: str, channel: str, ts: str, current: str | None, lang: str
 ) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id=V_NOTE,
-        private_metadata=json.dumps({"round": round_key, "channel": channel, "ts": ts}),
-        title=PlainTextObject(text=cut(t("checkin.note_title", lang), 24)),
-        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
-        blocks=[
+    return modal(
+        lang,
+        t("checkin.note_title", lang),
+        [
             InputBlock(
                 block_id=B_NOTE,
                 label=t("checkin.note_label", lang),
@@ -203,4 +198,7 @@ def build_note_modal(
                 ),
             ),
         ],
-    ).to_dict()
+        submit=t("form.submit", lang),
+        callback_id=V_NOTE,
+        metadata=json.dumps({"round": round_key, "channel": channel, "ts": ts}),
+    )

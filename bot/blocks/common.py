@@ -119,11 +119,32 @@ def explain(key: str, params: dict[str, Any], lang: str, tz: str) -> str:
     return t(key, lang, **shown)
 
 
-def build_message_view(title: str, text: str, lang: str) -> dict[str, Any]:
-    """A modal that only says something (what a form turns into once it is done)."""
+MODAL_LABEL_MAX = 24  # a modal's title and its buttons' labels (Slack's limit)
+
+
+def modal(
+    lang: str,
+    title: str,
+    blocks: list[Any],
+    *,
+    submit: str | None = None,
+    close: str = "form.close",
+    callback_id: str | None = None,
+    metadata: str | None = None,
+) -> dict[str, Any]:
+    """A modal view: the title and the submit label as given, the close button's label from
+    the catalog key `close`, all cut to Slack's limit; no submit button without `submit`."""
     return View(
         type="modal",
-        title=PlainTextObject(text=cut(title, 24)),
-        close=PlainTextObject(text=cut(t("form.done", lang), 24)),
-        blocks=[section(text)],
+        callback_id=callback_id,
+        private_metadata=metadata,
+        title=PlainTextObject(text=cut(title, MODAL_LABEL_MAX)),
+        submit=PlainTextObject(text=cut(submit, MODAL_LABEL_MAX)) if submit else None,
+        close=PlainTextObject(text=cut(t(close, lang), MODAL_LABEL_MAX)),
+        blocks=blocks,
     ).to_dict()
+
+
+def build_message_view(title: str, text: str, lang: str) -> dict[str, Any]:
+    """A modal that only says something (what a form turns into once it is done)."""
+    return modal(lang, title, [section(text)], close="form.done")

@@ -14,11 +14,9 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     Option,
     PlainTextInputElement,
-    PlainTextObject,
     SectionBlock,
     UserSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     Message,
@@ -28,6 +26,7 @@ from bot.blocks.common import (
     cut,
     header,
     mention,
+    modal,
     quote,
     section,
 )
@@ -73,13 +72,10 @@ def build_prompt(lang: str) -> Message:
 def build_form(
     lang: str, *, current: Sequence[str] = (), note: str | None = None
 ) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id=V_FORM,
-        title=PlainTextObject(text=cut(t("tasks.form_title", lang), 24)),
-        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
-        blocks=[
+    return modal(
+        lang,
+        t("tasks.form_title", lang),
+        [
             InputBlock(
                 block_id=B_TASKS,
                 label=t("tasks.form_tasks", lang),
@@ -100,7 +96,9 @@ def build_form(
                 ),
             ),
         ],
-    ).to_dict()
+        submit=t("form.submit", lang),
+        callback_id=V_FORM,
+    )
 
 
 def _progress(items: Sequence[TaskItem], lang: str) -> str:
@@ -192,21 +190,20 @@ def build_changed(report: TaskReport, *, name: str, lang: str) -> Message:
 
 
 def build_comment_modal(report_id: int, lang: str) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id=V_COMMENT,
-        private_metadata=json.dumps({"report": report_id}),
-        title=PlainTextObject(text=cut(t("tasks.comment_title", lang), 24)),
-        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
-        blocks=[
+    return modal(
+        lang,
+        t("tasks.comment_title", lang),
+        [
             InputBlock(
                 block_id=B_COMMENT,
                 label=t("tasks.comment_label", lang),
                 element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
             )
         ],
-    ).to_dict()
+        submit=t("form.submit", lang),
+        callback_id=V_COMMENT,
+        metadata=json.dumps({"report": report_id}),
+    )
 
 
 def build_digest(pending: Sequence[tuple[TaskReport, str]], lang: str) -> Message:
@@ -237,13 +234,10 @@ def build_summary(lines: Sequence[str], lang: str) -> Message:
 
 def build_delegate_modal(lang: str) -> dict[str, Any]:
     """A lead names who may approve for them, and until when."""
-    return View(
-        type="modal",
-        callback_id=V_DELEGATE,
-        title=PlainTextObject(text=cut(t("home.set_delegate", lang), 24)),
-        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
-        blocks=[
+    return modal(
+        lang,
+        t("home.set_delegate", lang),
+        [
             InputBlock(
                 block_id=B_DELEGATE,
                 label=t("tasks.delegate_label", lang),
@@ -255,4 +249,6 @@ def build_delegate_modal(lang: str) -> dict[str, Any]:
                 element=DatePickerElement(action_id="value"),
             ),
         ],
-    ).to_dict()
+        submit=t("form.submit", lang),
+        callback_id=V_DELEGATE,
+    )

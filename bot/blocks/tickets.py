@@ -11,10 +11,8 @@ from slack_sdk.models.blocks import (
     InputBlock,
     Option,
     PlainTextInputElement,
-    PlainTextObject,
     StaticSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     Message,
@@ -26,6 +24,7 @@ from bot.blocks.common import (
     format_time,
     header,
     mention,
+    modal,
     plain,
     quote,
     section,
@@ -261,13 +260,10 @@ def build_lapor_modal(lang: str) -> dict[str, Any]:
     """The /lapor form: summary (required), details, category, location, urgency."""
     categories = _options("category", CATEGORIES, lang)
     urgencies = _options("urgency", URGENCIES, lang)
-    view = View(
-        type="modal",
-        callback_id=V_FORM,
-        title=PlainTextObject(text=cut(t("form.title", lang), 24)),
-        submit=PlainTextObject(text=cut(t("form.submit", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
-        blocks=[
+    return modal(
+        lang,
+        t("form.title", lang),
+        [
             InputBlock(
                 block_id=B_SUMMARY,
                 label=t("form.summary", lang),
@@ -309,34 +305,29 @@ def build_lapor_modal(lang: str) -> dict[str, Any]:
                 ),
             ),
         ],
+        submit=t("form.submit", lang),
+        callback_id=V_FORM,
     )
-    return view.to_dict()
 
 
 def build_filed_view(ticket: Ticket, lang: str, *, joined: bool = False) -> dict[str, Any]:
     """What the form turns into once the ticket is filed (or the report joined one)."""
     message = build_filed(ticket, lang, joined=joined)
-    return View(
-        type="modal",
-        title=PlainTextObject(text=cut(t("form.title", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.done", lang), 24)),
-        blocks=message["blocks"],
-    ).to_dict()
+    return modal(
+        lang,
+        t("form.title", lang),
+        message["blocks"],
+        close="form.done",
+    )
 
 
 def build_note_modal(kind: str, ticket: Ticket, lang: str) -> dict[str, Any]:
     """The note for an escalation (kind 'escalate') or the resolution (kind 'resolve')."""
     callback = V_ESCALATE if kind == "escalate" else V_RESOLVE
-    return View(
-        type="modal",
-        callback_id=callback,
-        private_metadata=json.dumps({"ticket": ticket.id}),
-        title=PlainTextObject(
-            text=cut(t(f"note.{kind}_title", lang, number=number(ticket.id)), 24)
-        ),
-        submit=PlainTextObject(text=cut(t(f"note.{kind}_submit", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
-        blocks=[
+    return modal(
+        lang,
+        t(f"note.{kind}_title", lang, number=number(ticket.id)),
+        [
             section(f">{quote(ticket.summary, 500)}"),
             InputBlock(
                 block_id=B_NOTE,
@@ -344,7 +335,10 @@ def build_note_modal(kind: str, ticket: Ticket, lang: str) -> dict[str, Any]:
                 element=PlainTextInputElement(action_id=FIELD, multiline=True, max_length=3000),
             ),
         ],
-    ).to_dict()
+        submit=t(f"note.{kind}_submit", lang),
+        callback_id=callback,
+        metadata=json.dumps({"ticket": ticket.id}),
+    )
 
 
 def build_agent_notice(snap: Snapshot, what: str, *, params: dict[str, Any], lang: str) -> Message:
@@ -429,14 +423,10 @@ def build_claims(items: Sequence[tuple[Any, str]], *, lang: str, tz: str) -> Mes
 
 
 def build_merge_modal(ticket: Ticket, lang: str) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id=V_MERGE,
-        private_metadata=json.dumps({"ticket": ticket.id}),
-        title=PlainTextObject(text=cut(t("merge.title", lang, number=number(ticket.id)), 24)),
-        submit=PlainTextObject(text=cut(t("merge.submit", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
-        blocks=[
+    return modal(
+        lang,
+        t("merge.title", lang, number=number(ticket.id)),
+        [
             section(f">{quote(ticket.summary, 500)}"),
             InputBlock(
                 block_id=B_TARGET,
@@ -446,19 +436,19 @@ def build_merge_modal(ticket: Ticket, lang: str) -> dict[str, Any]:
                 ),
             ),
         ],
-    ).to_dict()
+        submit=t("merge.submit", lang),
+        callback_id=V_MERGE,
+        metadata=json.dumps({"ticket": ticket.id}),
+    )
 
 
 def build_repeat_choice(existing: Ticket, form: dict[str, Any], lang: str) -> dict[str, Any]:
     """The form found an open ticket of the reporter's that looks the same: add to it, or file anew."""
     text = t("lapor.looks_like", lang, number=number(existing.id), agent=mention(existing.agent_id))
-    return View(
-        type="modal",
-        callback_id="lapor_repeat",
-        private_metadata=json.dumps({"form": form, "ticket": existing.id})[:3000],
-        title=PlainTextObject(text=cut(t("form.title", lang), 24)),
-        close=PlainTextObject(text=cut(t("form.close", lang), 24)),
-        blocks=[
+    return modal(
+        lang,
+        t("form.title", lang),
+        [
             section(text),
             context(f">{quote(existing.summary, 500)}"),
             actions(
@@ -474,7 +464,9 @@ def build_repeat_choice(existing: Ticket, form: dict[str, Any], lang: str) -> di
                 ],
             ),
         ],
-    ).to_dict()
+        callback_id="lapor_repeat",
+        metadata=json.dumps({"form": form, "ticket": existing.id})[:3000],
+    )
 
 
 def build_claim_expiring(resource: str, ticket_number: int, until: str, lang: str) -> Message:
