@@ -40,40 +40,17 @@ def enqueue(
     ticket_id: int | None = None,
     campaign: str | None = None,
     due: datetime | None = None,
+    fresh: bool = False,
 ) -> int:
     """Add a message to send, once per key: enqueueing the same key again returns the row
-    already there. Returns the row's id."""
-    existing = connection(session).execute(_BY_KEY, {"key": key}).scalar()
-    if existing is not None:
-        return int(existing)
-    return add_new(
-        session,
-        key=key,
-        recipient=recipient,
-        template=template,
-        params=params,
-        now=now,
-        ticket_id=ticket_id,
-        campaign=campaign,
-        due=due,
-    )
-
-
-def add_new(
-    session: Session,
-    *,
-    key: str,
-    recipient: str,
-    template: str,
-    params: dict[str, Any],
-    now: datetime,
-    ticket_id: int | None = None,
-    campaign: str | None = None,
-    due: datetime | None = None,
-) -> int:
-    """enqueue() for a key that cannot exist yet (it names a row made in this transaction):
-    one INSERT, no lookup first. Returns the row's id."""
-    result = connection(session).execute(
+    already there. `fresh`: the key names a row made in this transaction, so it cannot exist
+    yet — one INSERT, no lookup first. Returns the row's id."""
+    conn = connection(session)
+    if not fresh:
+        existing = conn.execute(_BY_KEY, {"key": key}).scalar()
+        if existing is not None:
+            return int(existing)
+    result = conn.execute(
         _ADD,
         {
             "key": key,

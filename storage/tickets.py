@@ -133,8 +133,7 @@ def _message(
     """A message about the ticket, written to the outbox in the ticket's transaction.
     `fresh`: the ticket was made in this transaction, so the key cannot exist yet."""
     assert ticket.id is not None
-    add = outbox.add_new if fresh else outbox.enqueue
-    return add(
+    return outbox.enqueue(
         session,
         key=f"ticket:{ticket.id}:{key}",
         recipient=recipient,
@@ -142,6 +141,7 @@ def _message(
         params={"ticket": ticket.id, **(params or {})},
         ticket_id=ticket.id,
         now=now,
+        fresh=fresh,
     )
 
 
