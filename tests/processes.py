@@ -1,4 +1,5 @@
-"""Running `rekan run --http` as a real process in tests: start it, wait until healthy, stop it."""
+"""Rekan as real processes in tests: `rekan run --http` started, awaited until healthy and
+stopped; other commands run to their end."""
 
 from __future__ import annotations
 
@@ -57,6 +58,20 @@ def launch(
     )
     wait_healthy(port, proc)
     return proc, port
+
+
+def rekan(
+    tmp_path: Path, env: dict[str, str], *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """One `rekan ...` command as an operator types it, in its own process; waits for it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> int:

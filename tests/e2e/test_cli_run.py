@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.sandbox import SlackSender, SlackStandIn
-from tests.processes import launch, stop
+from tests.processes import launch, rekan, stop
 
 SECRET = "cli-secret"
 
@@ -24,17 +24,6 @@ def test_rekan_run_http_answers_and_stops_on_sigterm(
         assert sender.command("U0REPORT", "help", signed=False).status == 401
     finally:
         assert stop(proc, timeout=15) == 0
-
-
-def rekan(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_rekan_run_without_tokens_exits_2(tmp_path: Path) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from sqlmodel import select
 
 from storage.db import make_engine, session_scope
 from storage.models import CheckinAnswer, Delivery, Person, Ticket, TicketEvent
+from tests.processes import rekan
 
 
 def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
@@ -20,14 +19,7 @@ def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
         k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REKAN_", "DATABASE_"))
     }
     env["REKAN_LANGUAGE"] = "en"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--database", str(database)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = rekan(tmp_path, env, "demo", "--database", str(database), timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     for title in ("Kantor 123", "Weekly check-in", "Daily tasks"):
@@ -62,12 +54,5 @@ def test_demo_refuses_an_existing_database(tmp_path: Path) -> None:
     database = tmp_path / "exists.db"
     database.write_text("")
     env = {**os.environ, "REKAN_LANGUAGE": "en"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--database", str(database)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = rekan(tmp_path, env, "demo", "--database", str(database))
     assert proc.returncode == 1 and "exists already" in proc.stderr

@@ -8,7 +8,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
 from collections import Counter
@@ -27,7 +26,7 @@ from storage.db import session_scope
 from storage.models import Campaign, Delivery, Person, Ticket
 from tests.helpers import seed
 from tests.processes import launch as start_process
-from tests.processes import stop
+from tests.processes import rekan, stop
 
 SECRET = "ops-secret"
 AGENTS = ("U0AGENTA", "U0AGENTB", "U0AGENTC")
@@ -240,25 +239,11 @@ def test_db_backup_while_running(
         )
         target = tmp_path / "backup.db"
         env = {**os.environ, "DATABASE_URL": database_url}
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "db", "backup", str(target)],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = rekan(tmp_path, env, "db", "backup", str(target))
         assert done.returncode == 0, done.stderr
         with sqlite3.connect(target) as copy:
             assert copy.execute("SELECT count(*) FROM ticket").fetchone() == (1,)
-        again = subprocess.run(
-            [sys.executable, "-m", "bot", "db", "backup", str(target)],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        again = rekan(tmp_path, env, "db", "backup", str(target))
         assert again.returncode == 1
     finally:
         assert stop(proc) == 0
