@@ -100,6 +100,21 @@ def send_round(rekan: Running, now: datetime = MONDAY_10_WIB) -> str:
     return run.key
 
 
+def record(engine: Engine, scores: dict[str, dict[str, int]]) -> None:
+    """Answers of this week's round written straight to the database: {person: {question: score}}."""
+    with session_scope(engine, write=True) as s:
+        for slack_id, answers in scores.items():
+            for question, score in answers.items():
+                checkins.record(
+                    session=s,
+                    round_key="checkin:2026-W48",
+                    slack_id=slack_id,
+                    question=question,
+                    score=score,
+                    now=MONDAY_10_WIB,
+                )
+
+
 def click(sender: SlackSender, standin: SlackStandIn, user: str, action_id: str) -> None:
     message = standin.dms_to(user)[-1]
     assert sender.click(user, message, action_id).status == 200
@@ -241,24 +256,7 @@ def test_report_floor_and_retention(
         6: (2, 2),
         7: (5, 4),
     }
-    with session_scope(engine, write=True) as s:
-        for i, (physical, mental) in scores.items():
-            checkins.record(
-                session=s,
-                round_key="checkin:2026-W48",
-                slack_id=STAFF[i],
-                question="physical",
-                score=physical,
-                now=MONDAY_10_WIB,
-            )
-            checkins.record(
-                session=s,
-                round_key="checkin:2026-W48",
-                slack_id=STAFF[i],
-                question="mental",
-                score=mental,
-                now=MONDAY_10_WIB,
-            )
+    record(engine, {STAFF[i]: {"physical": p, "mental": m} for i, (p, m) in scores.items()})
     run_close(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=4))
     with session_scope(engine) as s:
         groups = checkins.report(s, weeks=12, low=2)
@@ -286,16 +284,7 @@ def test_weekly_report_goes_to_hr_as_chart_and_text(
 
     seed_org(engine)
     send_round(rekan)
-    with session_scope(engine, write=True) as s:
-        for i in range(6):
-            checkins.record(
-                session=s,
-                round_key="checkin:2026-W48",
-                slack_id=STAFF[i],
-                question="physical",
-                score=4,
-                now=MONDAY_10_WIB,
-            )
+    record(engine, {sid: {"physical": 4} for sid in STAFF[:6]})
     assert run_weekly(rekan.runtime.jobs, MONDAY_10_WIB) == "hr=2 sent=2"
     uploads = standin.calls("files.completeUploadExternal")
     assert len(uploads) == 2
@@ -379,16 +368,7 @@ def test_support_opt_out_and_report_cli(
     send_round(rekan)
     assert standin.dms_to("U0STAFF7") == []
     assert "again" in cli("people", "opt-out", "U0STAFF7", "--undo")[1]
-    with session_scope(engine, write=True) as s:
-        for i in range(6):
-            checkins.record(
-                session=s,
-                round_key="checkin:2026-W48",
-                slack_id=STAFF[i],
-                question="mental",
-                score=2,
-                now=MONDAY_10_WIB,
-            )
+    record(engine, {sid: {"mental": 2} for sid in STAFF[:6]})
     png, csv_file = tmp_path / "w.png", tmp_path / "w.csv"
     code, out, _ = cli(
         "report", "wellbeing", "--weeks", "4", "--png", str(png), "--csv", str(csv_file)
