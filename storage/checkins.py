@@ -128,13 +128,16 @@ def note_of(session: Session, round_key: str, slack_id: str) -> str | None:
     return row.note if row else None
 
 
-def consent(*, session: Session, round_key: str, slack_id: str, now: datetime) -> list[int]:
+def consent(
+    *, session: Session, round_key: str, slack_id: str, now: datetime, channel: str | None = None
+) -> list[int]:
     """The person asks HR to contact them: one follow-up, a copy for every HR member to send.
-    Returns the copies' delivery ids; none when they had asked already this round."""
+    Returns the copies' delivery ids; none when they had asked already this round. `channel`:
+    where the click came from (see was_sent)."""
+    if not was_sent(session, round_key, slack_id, channel):
+        raise DomainError("checkin.not_yours")
     if session.get(CheckinRound, round_key) is None:
         raise NotFound("checkin.no_round")
-    if not was_sent(session, round_key, slack_id):
-        raise DomainError("checkin.not_yours")
     existing = session.exec(
         select(FollowUp).where(FollowUp.round_key == round_key, FollowUp.slack_id == slack_id)
     ).first()

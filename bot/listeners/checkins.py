@@ -131,10 +131,12 @@ def register(app: App, runtime: Runtime) -> None:
         round_key = str((body.get("actions") or [{}])[0].get("value") or "")
         try:
             with session_scope(rt.engine, write=True) as session:
-                if not checkins.was_sent(session, round_key, user, where(body)[0]):
-                    raise DomainError("checkin.not_yours")
                 copies = checkins.consent(
-                    session=session, round_key=round_key, slack_id=user, now=rt.now()
+                    session=session,
+                    round_key=round_key,
+                    slack_id=user,
+                    now=rt.now(),
+                    channel=where(body)[0],
                 )
         except DomainError as error:
             refuse(respond, user, error)

@@ -158,6 +158,12 @@ def test_round_answers_support_consent_and_hr(
     click(sender, standin, "U0STAFF1", "checkin_physical_1")
     standin.wait_for(lambda: "checkin_consent" in buttons(standin.dms_to("U0STAFF1")[-1]), 5)
     offer = standin.dms_to("U0STAFF1")[-1]
+    before = len(standin.calls("response_url"))
+    sender.click("U0STAFF2", offer, "checkin_consent")  # someone else's message: refused
+    refusal = call_after(standin, "response_url", before).params["text"]
+    assert "bukan untuk Anda" in refusal
+    with session_scope(engine) as s:
+        assert s.exec(select(FollowUp)).all() == []
     sender.click("U0STAFF1", offer, "checkin_consent")
     sender.click("U0STAFF1", offer, "checkin_consent")  # pressed twice before the message changed
     to_ani = wait_dms(standin, "U0HRANI", 2)[-1]
@@ -171,9 +177,11 @@ def test_round_answers_support_consent_and_hr(
     sender.click("U0HRANI", to_ani, "checkin_contacted")
     standin.wait_for(lambda: "<@U0HRANI>" in message_text(standin.dms_to("U0HRBUDI")[-1]), 5)
     assert "checkin_contacted" not in buttons(standin.dms_to("U0HRBUDI")[-1])
+    before = len(standin.calls("response_url"))
     sender.click("U0HRBUDI", to_budi, "checkin_contacted")
     assert (
-        "Sudah dihubungi oleh <@U0HRANI>" in wait_calls(standin, "response_url")[-1].params["text"]
+        "Sudah dihubungi oleh <@U0HRANI>"
+        in call_after(standin, "response_url", before).params["text"]
     )
 
 
