@@ -20,6 +20,7 @@ from storage.models import (
     DayOff,
     Delivery,
 )
+from storage.tables import for_update
 
 
 def key_of(job: str, period: str) -> str:
@@ -32,7 +33,7 @@ def claim(
     """Take the campaign's lease (creating the campaign the first time); None when another
     instance holds a live lease or the campaign is done."""
     key = key_of(job, period)
-    row = session.exec(select(Campaign).where(Campaign.key == key).with_for_update()).first()
+    row = session.exec(for_update(select(Campaign).where(Campaign.key == key))).first()
     if row is None:
         row = Campaign(
             key=key,

@@ -26,6 +26,7 @@ from storage.models import (
     SupportOption,
     WellbeingAggregate,
 )
+from storage.tables import for_update
 from storage.tickets import AlreadyDone
 
 ALL_TEAMS = "*"
@@ -162,7 +163,7 @@ def consent(
 def mark_contacted(*, session: Session, followup_id: int, hr_id: str, now: datetime) -> list[int]:
     """An HR member has contacted the person; returns the delivery ids of every HR copy of the
     follow-up, to be redrawn showing who did."""
-    row = session.exec(select(FollowUp).where(FollowUp.id == followup_id).with_for_update()).first()
+    row = session.exec(for_update(select(FollowUp).where(FollowUp.id == followup_id))).first()
     if row is None:
         raise NotFound("checkin.no_followup")
     if row.contacted_by is not None:

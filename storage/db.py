@@ -6,15 +6,16 @@ import fcntl
 import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -153,6 +154,36 @@ def _session(engine: Engine, *, write: bool) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+T = TypeVar("T")
+# PostgreSQL's codes for "this transaction lost a race": deadlock, serialization failure, and
+# a unique key another transaction committed first (a double click, a retried request).
+RACE_SQLSTATES = frozenset({"40P01", "40001", "23505"})
+
+
+def lost_a_race(error: DBAPIError) -> bool:
+    """Whether running the same transaction again would meet a settled database: on the
+    second try the operation finds what the winner did (and says "already done")."""
+    code = getattr(error.orig, "sqlstate", None)
+    if code is not None:
+        return code in RACE_SQLSTATES
+    # SQLite writers queue one at a time, but a unique key can still be taken between a
+    # transaction's read and its insert when the read ran before the write lock.
+    return isinstance(error, IntegrityError) and "UNIQUE constraint failed" in str(error.orig)
+
+
+def transaction(engine: Engine, work: Callable[[Session], T], *, write: bool = True) -> T:
+    """`work(session)` as one unit of work, run once more in a fresh transaction when the
+    first lost a race (deadlock, serialization failure, a unique key taken meanwhile)."""
+    try:
+        with session_scope(engine, write=write) as session:
+            return work(session)
+    except DBAPIError as error:
+        if not lost_a_race(error):
+            raise
+    with session_scope(engine, write=write) as session:
+        return work(session)
 
 
 def alembic_config(url: str) -> Config:

@@ -16,14 +16,14 @@ from sqlmodel import Session, col, select
 
 from storage.errors import DomainError, NotFound
 from storage.models import ROLE_AGENT, ROLES, Person, Role
-from storage.tables import PERSON, connection
+from storage.tables import PERSON, connection, for_update
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 IMPORT_REQUIRED = ("slack_id", "name", "email", "team", "lead_slack_id", "timezone")
 LANGUAGES = ("id", "en")
-_LOCK_PERSON = (
-    sa_select(PERSON.c.slack_id).where(PERSON.c.slack_id == bindparam("slack_id")).with_for_update()
+_LOCK_PERSON = for_update(
+    sa_select(PERSON.c.slack_id).where(PERSON.c.slack_id == bindparam("slack_id"))
 )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from storage.models import ROLE_AGENT
-from storage.tables import PERSON, ROLE, ROTATION, connection
+from storage.tables import PERSON, ROLE, ROTATION, connection, for_update
 
 _AVAILABLE = (
     select(ROLE.c.position, ROLE.c.slack_id)
@@ -23,9 +23,7 @@ _AVAILABLE = (
         PERSON.c.away_since.is_(None),
     )
 )
-_LOCK = (
-    select(ROTATION.c.last_position).where(ROTATION.c.tier == bindparam("tier")).with_for_update()
-)
+_LOCK = for_update(select(ROTATION.c.last_position).where(ROTATION.c.tier == bindparam("tier")))
 _CREATE = insert(ROTATION)
 _ADVANCE = (
     update(ROTATION)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Table
+from sqlalchemy import Connection, CursorResult, Select, Table
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, SQLModel
 
@@ -53,3 +53,18 @@ def inserted_id(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def for_update(query: S) -> S:
+    """`query` reading its rows under a row lock, fresh from the database.
+
+    FOR NO KEY UPDATE on PostgreSQL (key_share): it still serialises writers of the row, but
+    does not block the FOR KEY SHARE that a foreign-key check takes, so a transaction that
+    locks a person and one that updates a ticket referring to that person cannot deadlock.
+    populate_existing: an object already in the session (read before the lock) is refreshed
+    with the locked row's values instead of keeping the stale ones. SQLite ignores both (its
+    one writer at a time holds the whole database)."""
+    return query.with_for_update(key_share=True).execution_options(populate_existing=True)

@@ -22,6 +22,7 @@ from storage.models import (
     TaskItem,
     TaskReport,
 )
+from storage.tables import for_update
 from storage.tickets import AlreadyDone
 
 MAX_ITEMS = 10  # a checkboxes element holds at most 10 options
@@ -113,9 +114,7 @@ def submit(
     problem = check_items(items)
     if problem is not None:
         raise DomainError(problem[0], **problem[1])
-    person = session.exec(
-        select(Person).where(Person.slack_id == slack_id).with_for_update()
-    ).first()
+    person = session.exec(for_update(select(Person).where(Person.slack_id == slack_id))).first()
     if person is None or not person.lead_slack_id:
         raise DomainError(
             "tasks.no_lead", admins=", ".join(f"<@{a}>" for a in admins(session)) or "admin"
@@ -174,6 +173,9 @@ def delegate_of(session: Session, lead_id: str, today: date) -> str | None:
 
 
 def may_decide(session: Session, report: TaskReport, actor: str, today: date) -> bool:
+    """The lead, their running delegate or an admin — never the person whose tasks they are."""
+    if actor == report.slack_id:
+        return False
     return (
         actor == report.lead_id
         or actor == delegate_of(session, report.lead_id, today)
@@ -189,6 +191,11 @@ def get(session: Session, report_id: int) -> TaskReport:
 
 
 def check_decide(session: Session, report: TaskReport, actor: str, today: date) -> None:
+    # Permission first: who decided, and when, is not told to someone who may not decide.
+    if actor == report.slack_id:
+        raise DomainError("tasks.own_report")
+    if not may_decide(session, report, actor, today):
+        raise DomainError("tasks.not_lead", lead=report.lead_id)
     if report.state != TASKS_PENDING:
         raise AlreadyDone(
             "tasks.already_decided",
@@ -196,8 +203,6 @@ def check_decide(session: Session, report: TaskReport, actor: str, today: date) 
             at=report.decided_at,
             state=report.state,
         )
-    if not may_decide(session, report, actor, today):
-        raise DomainError("tasks.not_lead", lead=report.lead_id)
 
 
 def decide(
@@ -210,9 +215,7 @@ def decide(
     now: datetime,
     today: date,
 ) -> TaskReport:
-    report = session.exec(
-        select(TaskReport).where(TaskReport.id == report_id).with_for_update()
-    ).first()
+    report = session.exec(for_update(select(TaskReport).where(TaskReport.id == report_id))).first()
     if report is None:
         raise NotFound("tasks.unknown")
     check_decide(session, report, actor, today)

@@ -39,6 +39,7 @@ from storage.tables import (
     TICKET_EVENT,
     TICKET_SOURCE,
     connection,
+    for_update,
     inserted_id,
     read_only,
 )
@@ -92,7 +93,7 @@ def get(session: Session, number: int) -> Ticket:
 
 
 def _locked(session: Session, number: int) -> Ticket:
-    ticket = session.exec(select(Ticket).where(Ticket.id == number).with_for_update()).first()
+    ticket = session.exec(for_update(select(Ticket).where(Ticket.id == number))).first()
     if ticket is None:
         raise NotFound("ticket.unknown", number=number)
     return ticket
@@ -338,9 +339,7 @@ def file_ticket(
     resource_id = resources.named_in(session, location, summary, details)
     if resource_id is not None:
         # One filing per resource at a time: concurrent reports about it must see each other.
-        session.exec(
-            select(Resource.id).where(Resource.id == resource_id).with_for_update()
-        ).first()
+        session.exec(for_update(select(Resource.id).where(Resource.id == resource_id))).first()
     text = " ".join(x for x in (summary, details or "") if x)
     if into is not None:
         target = _locked(session, into)
@@ -359,8 +358,10 @@ def file_ticket(
             window=repeat_window,
             threshold=repeat_threshold,
         )
-        if repeat is not None:
-            locked = _locked(session, repeat.id or 0)
+        # Read again under the lock: an agent may have closed it since it was matched, and
+        # a closed ticket takes no follow-up (the report is filed as a new ticket instead).
+        locked = _locked(session, repeat.id or 0) if repeat is not None else None
+        if locked is not None and locked.state in OPEN_STATES:
             return _attach(
                 session, locked, reporter_id=reporter_id, text=text, source_key=source_key, now=now
             )
@@ -469,6 +470,13 @@ def may_act(session: Session, ticket: Ticket, actor: str) -> bool:
     return tier > ticket.tier
 
 
+def _require_viewer(session: Session, ticket: Ticket, actor: str) -> None:
+    """Checked before anything else: someone who may not see the ticket learns neither who
+    handles it nor who did what to it, only that it is not theirs."""
+    if not may_view(session, ticket, actor):
+        raise DomainError("ticket.not_yours_private", number=ticket.id)
+
+
 def _require_actor(session: Session, ticket: Ticket, actor: str) -> None:
     if not may_act(session, ticket, actor):
         raise DomainError("ticket.not_yours", number=ticket.id, agent=ticket.agent_id or "-")
@@ -509,6 +517,7 @@ def take(
 ) -> Outcome:
     """Start work on a ticket; with a resource, claim it (confirm to take it over)."""
     ticket = _locked(session, number)
+    _require_viewer(session, ticket, actor)
     _refuse_closed(session, ticket)
     if ticket.state == STATE_IN_PROGRESS and ticket.agent_id == actor:
         event = _last_event(session, ticket, "taken")
@@ -537,6 +546,7 @@ def take(
 
 def check_escalate(session: Session, ticket: Ticket, actor: str) -> None:
     """Raise unless `actor` may escalate `ticket` now."""
+    _require_viewer(session, ticket, actor)
     _refuse_closed(session, ticket)
     if ticket.tier >= 2:
         event = _last_event(session, ticket, "escalated")
@@ -555,6 +565,7 @@ def check_escalate(session: Session, ticket: Ticket, actor: str) -> None:
 
 def check_resolve(session: Session, ticket: Ticket, actor: str) -> None:
     """Raise unless `actor` may resolve `ticket` now."""
+    _require_viewer(session, ticket, actor)
     _refuse_closed(session, ticket)
     _require_actor(session, ticket, actor)
 
@@ -725,10 +736,7 @@ def assign_to(
 def assign_waiting(*, session: Session, now: datetime) -> list[Outcome]:
     """Give every waiting ticket, oldest first, to its tier's rotation while agents are free."""
     waiting = session.exec(
-        select(Ticket)
-        .where(Ticket.state == STATE_WAITING)
-        .order_by(col(Ticket.id))
-        .with_for_update()
+        for_update(select(Ticket).where(Ticket.state == STATE_WAITING).order_by(col(Ticket.id)))
     ).all()
     outcomes = []
     for ticket in waiting:
@@ -871,6 +879,7 @@ def merge(*, session: Session, number: int, into: int, actor: str, now: datetime
     if number == into:
         raise DomainError("merge.self", number=number)
     duplicate = _locked(session, number)
+    _require_viewer(session, duplicate, actor)
     _refuse_closed(session, duplicate)
     _require_actor(session, duplicate, actor)
     target = _locked(session, into)

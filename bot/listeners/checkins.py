@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from jobs.checkins import checkin_view
 from jobs.delivery import update_message
 from storage import checkins, people
-from storage.db import session_scope
+from storage.db import session_scope, transaction
 from storage.errors import DomainError
 from storage.models import ROLE_HR
 
@@ -60,16 +60,19 @@ def register(app: App, runtime: Runtime) -> None:
         try:
             if match is None:
                 raise DomainError("checkin.bad_value")
-            with session_scope(rt.engine, write=True) as session:
-                checkins.record(
+            question, score = match.group(1), int(match.group(2))
+            transaction(
+                rt.engine,
+                lambda session: checkins.record(
                     session=session,
                     round_key=round_key,
                     slack_id=user,
-                    question=match.group(1),
-                    score=int(match.group(2)),
+                    question=question,
+                    score=score,
                     now=rt.now(),
                     channel=where(body)[0],
-                )
+                ),
+            )
         except DomainError as error:
             refuse(respond, user, error)
             return
@@ -115,10 +118,12 @@ def register(app: App, runtime: Runtime) -> None:
             )
             return
         try:
-            with session_scope(rt.engine, write=True) as session:
-                checkins.save_note(
+            transaction(
+                rt.engine,
+                lambda session: checkins.save_note(
                     session=session, round_key=round_key, slack_id=user, note=note, now=rt.now()
-                )
+                ),
+            )
         except DomainError as error:
             ack(response_action="errors", errors={blocks.B_NOTE: rt.explain(error, user)})
             return
@@ -130,14 +135,16 @@ def register(app: App, runtime: Runtime) -> None:
         user = body["user"]["id"]
         round_key = str((body.get("actions") or [{}])[0].get("value") or "")
         try:
-            with session_scope(rt.engine, write=True) as session:
-                copies = checkins.consent(
+            copies = transaction(
+                rt.engine,
+                lambda session: checkins.consent(
                     session=session,
                     round_key=round_key,
                     slack_id=user,
                     now=rt.now(),
                     channel=where(body)[0],
-                )
+                ),
+            )
         except DomainError as error:
             refuse(respond, user, error)
             return
@@ -148,8 +155,12 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         user = body["user"]["id"]
         try:
-            with session_scope(rt.engine, write=True) as session:
-                checkins.set_opt_out(session=session, slack_id=user, opt_out=True, now=rt.now())
+            transaction(
+                rt.engine,
+                lambda session: checkins.set_opt_out(
+                    session=session, slack_id=user, opt_out=True, now=rt.now()
+                ),
+            )
         except DomainError as error:
             refuse(respond, user, error)
             return
@@ -162,8 +173,12 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         user = body["user"]["id"]
         try:
-            with session_scope(rt.engine, write=True) as session:
-                checkins.set_opt_out(session=session, slack_id=user, opt_out=False, now=rt.now())
+            transaction(
+                rt.engine,
+                lambda session: checkins.set_opt_out(
+                    session=session, slack_id=user, opt_out=False, now=rt.now()
+                ),
+            )
         except DomainError:
             return
         from bot.listeners.home import publish
@@ -175,14 +190,17 @@ def register(app: App, runtime: Runtime) -> None:
         user = body["user"]["id"]
         value = str((body.get("actions") or [{}])[0].get("value") or "")
         try:
-            with session_scope(rt.engine, write=True) as session:
+
+            def work(session: Any) -> list[int]:
                 if not people.has_role(session, user, ROLE_HR):
                     raise DomainError("checkin.hr_only")
                 if not value.isdigit():
                     raise DomainError("checkin.no_followup")
-                copies = checkins.mark_contacted(
+                return checkins.mark_contacted(
                     session=session, followup_id=int(value), hr_id=user, now=rt.now()
                 )
+
+            copies = transaction(rt.engine, work)
         except DomainError as error:
             refuse(respond, user, error)
             return

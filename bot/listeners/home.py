@@ -11,7 +11,7 @@ from bot.blocks.home import A_AVAILABILITY, HomeData, build_home
 from bot.runtime import Runtime
 from storage import claims, people, tickets
 from storage import tasks as daily
-from storage.db import session_scope
+from storage.db import session_scope, transaction
 from storage.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -61,17 +61,24 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         user = body["user"]["id"]
         wanted = (body.get("actions") or [{}])[0].get("value")
+
+        def work(session: Any) -> list[int] | None:
+            """None: not an agent, nothing to change."""
+            if people.agent_tier(session, user) is None:
+                return None
+            if wanted == "away":
+                people.set_away(session=session, slack_id=user, now=rt.now())
+                return []
+            people.set_back(session=session, slack_id=user, now=rt.now())
+            handed = tickets.assign_waiting(session=session, now=rt.now())
+            return [d for outcome in handed for d in outcome.deliveries]
+
         deliveries: list[int] = []
         try:
-            with session_scope(rt.engine, write=True) as session:
-                if people.agent_tier(session, user) is None:
-                    return
-                if wanted == "away":
-                    people.set_away(session=session, slack_id=user, now=rt.now())
-                else:
-                    people.set_back(session=session, slack_id=user, now=rt.now())
-                    for outcome in tickets.assign_waiting(session=session, now=rt.now()):
-                        deliveries += outcome.deliveries
+            changed = transaction(rt.engine, work)
+            if changed is None:
+                return
+            deliveries = changed
         except DomainError:
             log.warning("availability change refused")
         rt.send(deliveries)

@@ -17,7 +17,7 @@ from bot.i18n import t
 from bot.runtime import Runtime
 from jobs.delivery import refresh_prefix
 from storage import tasks
-from storage.db import session_scope
+from storage.db import session_scope, transaction
 from storage.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,21 @@ def register(app: App, runtime: Runtime) -> None:
 
     def refuse(respond: Respond, user: str, error: DomainError) -> None:
         rt.answer(respond, rt.explain(error, user))
+
+    def decide(
+        session: Any, number: int, user: str, approve: bool, comment: str | None
+    ) -> int | None:
+        """Approve or ask for changes; the decision's DM to send, if any."""
+        report = tasks.decide(
+            session=session,
+            report_id=number,
+            actor=user,
+            approve=approve,
+            comment=comment,
+            now=rt.now(),
+            today=today(),
+        )
+        return tasks.decision_delivery(session, report)
 
     def refresh(report_id: int) -> None:
         rt.submit(refresh_prefix, rt.jobs, f"tasks:{report_id}:")
@@ -85,15 +100,17 @@ def register(app: App, runtime: Runtime) -> None:
         items = tasks.parse_items(_value(view, blocks.B_TASKS))
         note = _value(view, blocks.B_NOTE)
         try:
-            with session_scope(rt.engine, write=True) as session:
-                submitted = tasks.submit(
+            submitted = transaction(
+                rt.engine,
+                lambda session: tasks.submit(
                     session=session,
                     slack_id=user,
                     day=today(),
                     items=items,
                     note=note,
                     now=rt.now(),
-                )
+                ),
+            )
         except DomainError as error:
             ack(response_action="errors", errors={blocks.B_TASKS: rt.explain(error, user)})
             return
@@ -122,17 +139,7 @@ def register(app: App, runtime: Runtime) -> None:
         try:
             if number is None:
                 raise DomainError("tasks.unknown")
-            with session_scope(rt.engine, write=True) as session:
-                report = tasks.decide(
-                    session=session,
-                    report_id=number,
-                    actor=user,
-                    approve=True,
-                    comment=None,
-                    now=rt.now(),
-                    today=today(),
-                )
-                told = tasks.decision_delivery(session, report)
+            told = transaction(rt.engine, lambda session: decide(session, number, user, True, None))
         except DomainError as error:
             refuse(respond, user, error)
             return
@@ -168,17 +175,10 @@ def register(app: App, runtime: Runtime) -> None:
             )
             return
         try:
-            with session_scope(rt.engine, write=True) as session:
-                report = tasks.decide(
-                    session=session,
-                    report_id=number,
-                    actor=user,
-                    approve=False,
-                    comment=_value(view, blocks.B_COMMENT),
-                    now=rt.now(),
-                    today=today(),
-                )
-                told = tasks.decision_delivery(session, report)
+            comment = _value(view, blocks.B_COMMENT)
+            told = transaction(
+                rt.engine, lambda session: decide(session, number, user, False, comment)
+            )
         except DomainError as error:
             ack(response_action="errors", errors={blocks.B_COMMENT: rt.explain(error, user)})
             return
@@ -200,8 +200,12 @@ def register(app: App, runtime: Runtime) -> None:
             if not block.startswith("tasks:") or not block[6:].isdigit():
                 raise DomainError("tasks.unknown")
             number = int(block[6:])
-            with session_scope(rt.engine, write=True) as session:
-                tasks.set_done(session=session, report_id=number, actor=user, done=selected)
+            transaction(
+                rt.engine,
+                lambda session: tasks.set_done(
+                    session=session, report_id=number, actor=user, done=selected
+                ),
+            )
         except DomainError as error:
             refuse(respond, user, error)
             return
@@ -232,14 +236,16 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_action="errors", errors=errors)
             return
         try:
-            with session_scope(rt.engine, write=True) as session:
-                tasks.set_delegate(
+            transaction(
+                rt.engine,
+                lambda session: tasks.set_delegate(
                     session=session,
                     lead_id=user,
                     delegate_id=str(chosen),
                     until=until,
                     today=today(),
-                )
+                ),
+            )
         except DomainError as error:
             field = blocks.B_UNTIL if error.key == "error.until_past" else blocks.B_DELEGATE
             ack(response_action="errors", errors={field: rt.explain(error, user)})

@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from sqlalchemy.exc import IntegrityError
 
 from bot import commands
 from bot.blocks import tickets as blocks
@@ -23,7 +22,7 @@ from bot.runtime import Runtime
 from jobs import metrics
 from storage import claims, people, resources, tickets
 from storage.calendar import working_seconds
-from storage.db import session_scope
+from storage.db import session_scope, transaction
 from storage.errors import DomainError
 from storage.matching import Report
 from storage.models import Ticket
@@ -140,18 +139,11 @@ def register(app: App, runtime: Runtime) -> None:
         rt.answer(respond, text)
 
     def file(user: str, name: str, source_key: str, **fields: Any) -> tuple[tickets.Outcome, str]:
-        """File in one transaction; also returns the reporter's language, read in it."""
-        try:
-            return file_once(user, name, source_key, **fields)
-        except IntegrityError:
-            # The same filing reached another thread or instance at the same moment; its
-            # transaction won, and this one now finds the ticket it made.
-            return file_once(user, name, source_key, **fields)
+        """File in one transaction; also returns the reporter's language, read in it. When
+        the same filing reached another thread or instance at the same moment, its
+        transaction won, and the retry finds the ticket it made."""
 
-    def file_once(
-        user: str, name: str, source_key: str, **fields: Any
-    ) -> tuple[tickets.Outcome, str]:
-        with session_scope(rt.engine, write=True) as session:
+        def work(session: Any) -> tuple[tickets.Outcome, str]:
             outcome = tickets.file_ticket(
                 session=session,
                 reporter_id=user,
@@ -163,7 +155,11 @@ def register(app: App, runtime: Runtime) -> None:
                 repeat_threshold=rt.settings.repeat_threshold,
                 **fields,
             )
-            lang = people.reader(session, user, rt.settings.language, rt.settings.timezone)[0]
+            return outcome, people.reader(
+                session, user, rt.settings.language, rt.settings.timezone
+            )[0]
+
+        outcome, lang = transaction(rt.engine, work)
         if outcome.created or outcome.repeat:
             metrics.TICKETS.labels("repeat" if outcome.repeat else "filed").inc()
         return outcome, lang
@@ -205,12 +201,14 @@ def register(app: App, runtime: Runtime) -> None:
 
     def dispatch(command: commands.Command, user: str, lang: str, body: dict[str, Any]) -> Reply:
         """Carry out one parsed /lapor command in one transaction."""
-        kind, number, rest = command.kind, command.number, command.rest
+        kind, number = command.kind, command.number
         now = rt.now()
         if kind == "help":
             return Reply(build_text_message(t("lapor.help", lang)))
         if kind == "claims":
             with session_scope(rt.engine) as session:
+                if people.agent_tier(session, user) is None and not tickets.is_admin(session, user):
+                    raise DomainError("lapor.claims_agents_only")
                 held = claims.listing(session, now=now)
             return Reply(blocks.build_claims(held, lang=lang, tz=rt.reader(user)[1]))
         if kind in ("status", "queue", "show"):
@@ -228,54 +226,64 @@ def register(app: App, runtime: Runtime) -> None:
                 assert number is not None
                 snap = tickets.view(session, number, user)
             return Reply(blocks.build_ticket_detail(snap, lang=lang, tz=rt.reader(user)[1]))
-        with session_scope(rt.engine, write=True) as session:
-            if kind in ("away", "back"):
-                people.ensure(session, user, now=now, name=body.get("user_name", ""))
-                if kind == "away":
-                    people.set_away(session=session, slack_id=user, now=now)
-                    return Reply(build_text_message(t("cmd.away", lang)))
-                people.set_back(session=session, slack_id=user, now=now)
-                handed = tickets.assign_waiting(session=session, now=now)
-                return Reply(
-                    build_text_message(t("cmd.back", lang)),
-                    [d for o in handed for d in o.deliveries],
-                )
-            assert number is not None
-            if kind == "take":
-                try:
-                    outcome = tickets.take(
-                        session=session,
-                        number=number,
-                        actor=user,
-                        now=now,
-                        claim_hours=rt.settings.claim_hours,
-                    )
-                except claims.ClaimConflict as conflict:
-                    return Reply(conflict_message(conflict, user))
-            elif kind == "resolve":
-                outcome = tickets.resolve(
-                    session=session, number=number, actor=user, resolution=rest, now=now
-                )
-            elif kind == "reopen":
-                outcome = tickets.reopen(
-                    session=session, number=number, actor=user, now=now, note=rest
-                )
-            elif kind == "cancel":
-                outcome = tickets.cancel(session=session, number=number, actor=user, now=now)
-            elif kind == "escalate":
-                ticket = tickets.get(session, number)
-                if ticket.reporter_id == user and not tickets.may_act(session, ticket, user):
-                    return escalation_request(session, ticket, user, rest, lang)
-                outcome = tickets.escalate(
-                    session=session, number=number, actor=user, note=rest, now=now
-                )
-            else:
-                raise DomainError("lapor.unknown_command")
-        if kind in ("escalate", "resolve"):
+        reply, counted = transaction(
+            rt.engine, lambda session: change(command, user, lang, body, session)
+        )
+        if counted:
             metrics.TICKETS.labels("escalated" if kind == "escalate" else "resolved").inc()
-        return Reply(
+        return reply
+
+    def change(
+        command: commands.Command, user: str, lang: str, body: dict[str, Any], session: Any
+    ) -> tuple[Reply, bool]:
+        """The state-changing /lapor commands, in the caller's transaction; also whether the
+        escalation or resolution is counted."""
+        kind, number, rest = command.kind, command.number, command.rest
+        now = rt.now()
+        if kind in ("away", "back"):
+            people.ensure(session, user, now=now, name=body.get("user_name", ""))
+            if kind == "away":
+                people.set_away(session=session, slack_id=user, now=now)
+                return Reply(build_text_message(t("cmd.away", lang))), False
+            people.set_back(session=session, slack_id=user, now=now)
+            handed = tickets.assign_waiting(session=session, now=now)
+            return Reply(
+                build_text_message(t("cmd.back", lang)),
+                [d for o in handed for d in o.deliveries],
+            ), False
+        assert number is not None
+        if kind == "take":
+            try:
+                outcome = tickets.take(
+                    session=session,
+                    number=number,
+                    actor=user,
+                    now=now,
+                    claim_hours=rt.settings.claim_hours,
+                )
+            except claims.ClaimConflict as conflict:
+                return Reply(conflict_message(conflict, user)), False
+        elif kind == "resolve":
+            outcome = tickets.resolve(
+                session=session, number=number, actor=user, resolution=rest, now=now
+            )
+        elif kind == "reopen":
+            outcome = tickets.reopen(session=session, number=number, actor=user, now=now, note=rest)
+        elif kind == "cancel":
+            outcome = tickets.cancel(session=session, number=number, actor=user, now=now)
+        elif kind == "escalate":
+            ticket = tickets.get(session, number)
+            if ticket.reporter_id == user and not tickets.may_act(session, ticket, user):
+                return escalation_request(session, ticket, user, rest, lang), False
+            outcome = tickets.escalate(
+                session=session, number=number, actor=user, note=rest, now=now
+            )
+        else:
+            raise DomainError("lapor.unknown_command")
+        reply = Reply(
             build_text_message(confirmation(kind, outcome.ticket, lang)), outcome.deliveries, number
         )
+        return reply, kind in ("escalate", "resolve")
 
     def escalation_request(session: Any, ticket: Any, user: str, reason: str, lang: str) -> Reply:
         now = rt.now()
@@ -361,8 +369,12 @@ def register(app: App, runtime: Runtime) -> None:
                 refuse(respond, t("ticket.bad_button", lang))
                 return
             try:
-                with session_scope(rt.engine, write=True) as session:
-                    outcome = action(session=session, number=number, actor=user, now=rt.now())
+                outcome = transaction(
+                    rt.engine,
+                    lambda session: action(
+                        session=session, number=number, actor=user, now=rt.now()
+                    ),
+                )
             except claims.ClaimConflict as conflict:
                 message = conflict_message(conflict, user)
                 rt.urgent(respond, response_type="ephemeral", replace_original=False, **message)
@@ -418,20 +430,18 @@ def register(app: App, runtime: Runtime) -> None:
                 key = "ticket.note_required" if kind == "escalate" else "ticket.resolution_required"
                 ack(response_action="errors", errors={blocks.B_NOTE: t(key, lang)})
                 return
+
+            def move(session: Any) -> tickets.Outcome:
+                if kind == "escalate":
+                    return tickets.escalate(
+                        session=session, number=number, actor=user, note=note, now=rt.now()
+                    )
+                return tickets.resolve(
+                    session=session, number=number, actor=user, resolution=note, now=rt.now()
+                )
+
             try:
-                with session_scope(rt.engine, write=True) as session:
-                    if kind == "escalate":
-                        outcome = tickets.escalate(
-                            session=session, number=number, actor=user, note=note, now=rt.now()
-                        )
-                    else:
-                        outcome = tickets.resolve(
-                            session=session,
-                            number=number,
-                            actor=user,
-                            resolution=note,
-                            now=rt.now(),
-                        )
+                outcome = transaction(rt.engine, move)
             except DomainError as error:
                 ack(response_action="errors", errors={blocks.B_NOTE: rt.explain(error, user)})
                 return
@@ -450,15 +460,17 @@ def register(app: App, runtime: Runtime) -> None:
             refuse(respond, t("ticket.bad_button", lang))
             return
         try:
-            with session_scope(rt.engine, write=True) as session:
-                outcome = tickets.take(
+            outcome = transaction(
+                rt.engine,
+                lambda session: tickets.take(
                     session=session,
                     number=number,
                     actor=user,
                     now=rt.now(),
                     confirm=True,
                     claim_hours=rt.settings.claim_hours,
-                )
+                ),
+            )
         except DomainError as error:
             rt.answer(respond, rt.explain(error, user), replace=True)
             return
@@ -508,10 +520,12 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_action="errors", errors={blocks.B_TARGET: t("merge.bad_number", lang)})
             return
         try:
-            with session_scope(rt.engine, write=True) as session:
-                outcome = tickets.merge(
+            outcome = transaction(
+                rt.engine,
+                lambda session: tickets.merge(
                     session=session, number=number, into=into, actor=user, now=rt.now()
-                )
+                ),
+            )
         except DomainError as error:
             ack(response_action="errors", errors={blocks.B_TARGET: rt.explain(error, user)})
             return

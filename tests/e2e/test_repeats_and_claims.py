@@ -72,7 +72,7 @@ def test_claims_conflict_confirm_handover_release(
     sender.click("U0AGENTA", card_a, "ticket_take")
     standin.wait_for(lambda: len(_claims(engine)) == 1, 3)
     assert [(c.agent_id, c.ticket_id) for c in _claims(engine)] == [("U0AGENTA", 1)]
-    assert "<@U0AGENTA>" in sender.command("U0RINA", "klaim").text
+    assert "<@U0AGENTA>" in sender.command("U0AGENTB", "klaim").text
     # another agent gets a ticket on the same server by hand, and tries to take it
     with session_scope(engine, write=True) as s:
         from storage import tickets
