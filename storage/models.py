@@ -340,3 +340,13 @@ class Delegate(SQLModel, table=True):
     lead_id: str = Field(foreign_key="person.slack_id", primary_key=True, max_length=32)
     delegate_id: str = Field(foreign_key="person.slack_id", max_length=32)
     until: date
+
+
+class PendingForm(SQLModel, table=True):
+    """A /lapor form waiting for the reporter's choice ("add to #N" or "file anew"): kept
+    here, not in the modal's private_metadata, whose 3,000 characters a long form overflows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reporter_id: str = Field(max_length=32, index=True)
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))

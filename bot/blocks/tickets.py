@@ -442,8 +442,9 @@ def build_merge_modal(ticket: Ticket, lang: str) -> dict[str, Any]:
     )
 
 
-def build_repeat_choice(existing: Ticket, form: dict[str, Any], lang: str) -> dict[str, Any]:
-    """The form found an open ticket of the reporter's that looks the same: add to it, or file anew."""
+def build_repeat_choice(existing: Ticket, pending: int, lang: str) -> dict[str, Any]:
+    """The form found an open ticket of the reporter's that looks the same: add to it, or file
+    anew. The form itself waits in the database as `pending` (a long one overflows metadata)."""
     text = t("lapor.looks_like", lang, number=number(existing.id), agent=mention(existing.agent_id))
     return modal(
         lang,
@@ -465,7 +466,7 @@ def build_repeat_choice(existing: Ticket, form: dict[str, Any], lang: str) -> di
             ),
         ],
         callback_id="lapor_repeat",
-        metadata=json.dumps({"form": form, "ticket": existing.id})[:3000],
+        metadata=json.dumps({"pending": pending, "ticket": existing.id}),
     )
 
 

@@ -100,6 +100,7 @@ MESSAGES: dict[str, str] = {
     "form.summary_required": "Tuliskan ringkasan masalahnya.",
     "form.too_long": "Terlalu panjang: {length} karakter, maksimal {limit}.",
     "form.bad_choice": "Pilihan ini tidak dikenal; pilih dari daftar.",
+    "form.expired": "Formulir ini sudah tidak tersedia (dibiarkan lebih dari sehari, atau bukan milik Anda). Tidak ada yang dicatat; ketik `/lapor` untuk melaporkan masalahnya lagi.",
     "category.vpn": "VPN",
     "category.hardware": "Laptop & perangkat keras",
     "category.account": "Akun & akses",

@@ -20,7 +20,7 @@ from bot.blocks.common import build_message_view, build_text_message, format_tim
 from bot.i18n import t
 from bot.runtime import Runtime
 from jobs import metrics
-from storage import claims, people, resources, tickets
+from storage import claims, pending_forms, people, resources, tickets
 from storage.calendar import working_seconds
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
@@ -138,12 +138,20 @@ def register(app: App, runtime: Runtime) -> None:
         """An ephemeral answer in the conversation where the click happened."""
         rt.answer(respond, text)
 
-    def file(user: str, name: str, source_key: str, **fields: Any) -> tuple[tickets.Outcome, str]:
+    def file(
+        user: str, name: str, source_key: str, *, pending: int | None = None, **fields: Any
+    ) -> tuple[tickets.Outcome, str]:
         """File in one transaction; also returns the reporter's language, read in it. When
         the same filing reached another thread or instance at the same moment, its
-        transaction won, and the retry finds the ticket it made."""
+        transaction won, and the retry finds the ticket it made. `pending`: the kept form
+        whose fields are filed."""
 
         def work(session: Any) -> tuple[tickets.Outcome, str]:
+            if pending is not None:
+                kept = pending_forms.fields_of(session, pending, user)
+                if kept is None:
+                    raise DomainError("form.expired")
+                fields.update(kept)
             outcome = tickets.file_ticket(
                 session=session,
                 reporter_id=user,
@@ -325,7 +333,7 @@ def register(app: App, runtime: Runtime) -> None:
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        with session_scope(rt.engine) as session:
+        with session_scope(rt.engine, write=True) as session:
             resource = resources.named_in(
                 session, fields["location"], fields["summary"], fields["details"]
             )
@@ -340,13 +348,20 @@ def register(app: App, runtime: Runtime) -> None:
                 window=timedelta(seconds=rt.settings.repeat_window_seconds),
                 threshold=rt.settings.repeat_threshold,
             )
-        if looks_like is not None:
-            ack(response_action="update", view=blocks.build_repeat_choice(looks_like, fields, lang))
+            pending = (
+                pending_forms.keep(session=session, reporter_id=user, fields=fields, now=rt.now())
+                if looks_like is not None
+                else None
+            )
+        if looks_like is not None and pending is not None:
+            ack(
+                response_action="update",
+                view=blocks.build_repeat_choice(looks_like, pending, lang),
+            )
             return
         try:
-            outcome, _ = file(
-                user, body["user"].get("name", ""), f"view:{view.get('id')}", **fields
-            )
+            form: dict[str, Any] = dict(fields)
+            outcome, _ = file(user, body["user"].get("name", ""), f"view:{view.get('id')}", **form)
         except DomainError as error:
             ack(response_action="errors", errors={blocks.B_SUMMARY: rt.explain(error, user)})
             return
@@ -540,20 +555,21 @@ def register(app: App, runtime: Runtime) -> None:
         lang = rt.language_of(user)
         view = body.get("view") or {}
         try:
-            meta = json.loads(view.get("private_metadata") or "{}")
-            form = dict(meta["form"])
-        except (ValueError, KeyError, TypeError):
-            return
+            pending = _number(json.loads(view.get("private_metadata") or "{}").get("pending"))
+        except (ValueError, AttributeError):
+            pending = None
         action = (body.get("actions") or [{}])[0]
         add = action.get("action_id") == blocks.A_REPEAT_ADD
         try:
+            if pending is None:
+                raise DomainError("form.expired")
             outcome, _ = file(
                 user,
                 body["user"].get("name", ""),
                 f"view:{view.get('id')}",
+                pending=pending,
                 into=_number(action.get("value")) if add else None,
                 force_new=not add,
-                **form,
             )
         except DomainError as error:
             rt.urgent(

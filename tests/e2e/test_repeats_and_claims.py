@@ -224,3 +224,43 @@ def _ticket(engine: Engine, number: int) -> Ticket:
         found = s.get(Ticket, number)
         assert found is not None
         return found
+
+
+def test_a_long_form_survives_the_repeat_choice(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
+) -> None:
+    """Issue 15, item 3: 2,900 characters of details no longer overflow the choice modal's
+    metadata; the form waits in the database, both choices file it whole, a stale or forged
+    choice gets a message instead of nothing."""
+    seed(engine, tier1=AGENTS)
+    sender.command("U0REPORT", "VPN tidak bisa connect")
+    before = len(standin.calls("views.open"))
+    sender.command("U0REPORT", "")
+    form = call_after(standin, "views.open", before).params["view"]
+    details = ("Langkah yang sudah dicoba: restart laptop, ganti jaringan, reinstall klien. " * 40)[
+        :2900
+    ]
+    values = {
+        "summary": {"value": {"type": "plain_text_input", "value": "VPN tidak bisa connect"}},
+        "details": {"value": {"type": "plain_text_input", "value": details}},
+    }
+    choice = sender.view_submission("U0REPORT", {**form, "id": "VLONG1"}, values).json()["view"]
+    assert len(choice["private_metadata"]) < 100
+    before = len(standin.calls("views.update"))
+    sender.block_action("U0REPORT", "repeat_new", "new", view={**choice, "id": "VLONG1"})
+    assert "#2" in str(call_after(standin, "views.update", before).params["view"])
+    filed = all_tickets(engine)[1]
+    assert filed.details == details.strip() and filed.summary == "VPN tidak bisa connect"
+    # a second click files nothing twice
+    sender.block_action("U0REPORT", "repeat_new", "new", view={**choice, "id": "VLONG1"})
+    wait_calls(standin, "views.update", before + 2)
+    assert len(all_tickets(engine)) == 2
+    # someone else's, or a forged, pending form: a clear message, nothing filed
+    for who, meta in (("U0RINA", choice["private_metadata"]), ("U0REPORT", '{"pending": "x"}')):
+        before = len(standin.calls("views.update"))
+        sender.block_action(
+            who, "repeat_new", "new", view={**choice, "private_metadata": meta, "id": "VLONG3"}
+        )
+        shown = str(call_after(standin, "views.update", before).params["view"])
+        assert "sudah tidak tersedia" in shown
+    assert len(all_tickets(engine)) == 2
