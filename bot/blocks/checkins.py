@@ -22,6 +22,7 @@ from bot.blocks.common import (
     mention,
     modal,
     quote,
+    said,
     section,
 )
 from bot.i18n import t
@@ -164,7 +165,7 @@ def build_followup(
     )
     blocks = [section(text)]
     if note:
-        blocks.append(section(f"*{t('followup.note', lang)}:* {quote(note, 2000)}"))
+        blocks.append(said(note, 2000, label=t("followup.note", lang)))
     if contacted_by:
         blocks.append(
             context(t("followup.contacted", lang, by=mention(contacted_by), at=contacted_at or ""))

@@ -38,9 +38,28 @@ def cut(text: str, limit: int) -> str:
     return head.rstrip() + ELLIPSIS
 
 
+# Slack's mrkdwn has no escape for its formatting marks (a backslash shows as is), so the
+# marks a person typed are shown as look-alikes Slack does not parse: their `*State:*` or
+# ```code``` stays plain text instead of imitating Rekan's own bold labels.
+LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+
+
+def neutral(text: str) -> str:
+    """What a person typed, made inert for mrkdwn: no pings, no links, no formatting."""
+    return escape(text).translate(LOOKALIKES)
+
+
 def quote(text: str, limit: int) -> str:
-    """A person's text, escaped and cut, ready to sit inside mrkdwn."""
-    return cut(escape(text), limit)
+    """A person's words (a name, a summary in a list) inside one of Rekan's own lines: inert
+    and on one line, since a newline could start a line that passes for Rekan's field."""
+    return cut(neutral(" ".join(text.split())), limit)
+
+
+def quoted(text: str, limit: int) -> str:
+    """A person's words shown as a block quote: inert, and '>' before every line, so no line
+    of theirs can stand outside the quote and pass for one of Rekan's fields."""
+    lines = cut(neutral(text.strip()), limit).splitlines() or [""]
+    return "\n".join(f">{line}" for line in lines)
 
 
 def mention(slack_id: str | None) -> str:
@@ -72,6 +91,12 @@ def section(text: str, *, block_id: str | None = None) -> dict[str, Any]:
     if block_id is not None:
         block["block_id"] = block_id
     return block
+
+
+def said(text: str, limit: int, *, label: str | None = None) -> dict[str, Any]:
+    """A person's words in a section of their own, quoted, under Rekan's bold `label`."""
+    head = f"*{label}:*\n" if label else ""
+    return section(head + quoted(text, limit))
 
 
 def header(text: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from bot.blocks.common import (
     mention,
     modal,
     quote,
+    said,
     section,
 )
 from bot.i18n import t
@@ -130,7 +131,7 @@ def build_mine(
         context(_state(report, lang, decided_at)),
     ]
     if report.comment:
-        blocks.append(section(f"*{t('tasks.comment_label', lang)}:* {quote(report.comment, 2000)}"))
+        blocks.append(said(report.comment, 2000, label=t("tasks.comment_label", lang)))
     return {"text": t("tasks.mine_title", lang, day=report.day.isoformat()), "blocks": blocks}
 
 
@@ -152,17 +153,17 @@ def build_approval(
         section(lines or "—"),
     ]
     if report.note:
-        blocks.append(section(f"*{t('tasks.note_label', lang)}:* {quote(report.note, 1500)}"))
+        blocks.append(said(report.note, 1500, label=t("tasks.note_label", lang)))
     status = _progress(items, lang) + " · " + _state(report, lang, decided_at)
     if report.changed:
         status += " · " + t("tasks.changed_count", lang, count=report.changed)
     blocks.append(context(status))
     if report.comment:
-        blocks.append(section(f"*{t('tasks.comment_label', lang)}:* {quote(report.comment, 2000)}"))
+        blocks.append(said(report.comment, 2000, label=t("tasks.comment_label", lang)))
     if report.state == TASKS_PENDING:
         blocks.append(decision_buttons(report.id, lang))
     return {
-        "text": t("tasks.approval_text", lang, name=name, day=report.day.isoformat()),
+        "text": t("tasks.approval_text", lang, name=quote(name, 100), day=report.day.isoformat()),
         "blocks": blocks,
     }
 
@@ -172,7 +173,7 @@ def build_decision(report: TaskReport, *, lang: str) -> Message:
     text = t(key, lang, by=mention(report.decided_by), day=report.day.isoformat())
     blocks = [section(text)]
     if report.comment:
-        blocks.append(section(f">{quote(report.comment, 2000)}"))
+        blocks.append(said(report.comment, 2000))
     if report.state != "approved":
         blocks.append(actions("tasks_again", [button(t("tasks.fill_again", lang), A_OPEN, "open")]))
     return {"text": text, "blocks": blocks}

@@ -20,13 +20,14 @@ from bot.blocks.common import (
     button,
     context,
     cut,
-    escape,
     format_time,
     header,
     mention,
     modal,
     plain,
     quote,
+    quoted,
+    said,
     section,
 )
 from bot.i18n import t
@@ -121,11 +122,23 @@ def state_text(ticket: Ticket, lang: str) -> str:
 
 
 def _problem(snap: Snapshot) -> str:
+    """The reporter's summary and details, quoted line by line."""
     ticket = snap.ticket
-    text = f">{quote(ticket.summary, 1400)}"
+    text = quoted(ticket.summary, 1400)
     if ticket.details:
-        text += "\n" + quote(ticket.details, 1400)
+        text += "\n" + quoted(ticket.details, 1400)
     return text
+
+
+def _card_text(snap: Snapshot, lang: str) -> str:
+    """The notification line of the card and the mirror; the name and summary made inert."""
+    return t(
+        "ticket.card_text",
+        lang,
+        number=number(snap.ticket.id),
+        reporter=quote(snap.reporter_name, 100),
+        summary=quote(snap.ticket.summary, 200),
+    )
 
 
 def history_lines(snap: Snapshot, lang: str, tz: str) -> list[str]:
@@ -162,14 +175,7 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
         merge = {"text": plain(cut(t("button.merge", lang), 75)), "value": f"merge:{ticket.id}"}
         elements.append({"type": "overflow", "action_id": A_MORE, "options": [merge]})
         blocks.append(actions(f"ticket:{ticket.id}", elements))
-    text = t(
-        "ticket.card_text",
-        lang,
-        number=number(ticket.id),
-        reporter=snap.reporter_name,
-        summary=cut(ticket.summary, 200),
-    )
-    return {"text": cut(escape(text), 3900), "blocks": blocks}
+    return {"text": cut(_card_text(snap, lang), 3900), "blocks": blocks}
 
 
 def build_ticket_mirror(snap: Snapshot, *, lang: str, tz: str) -> Message:
@@ -181,14 +187,7 @@ def build_ticket_mirror(snap: Snapshot, *, lang: str, tz: str) -> Message:
         ),
         context(_facts(snap, lang, tz).replace("\n", " · ")),
     ]
-    text = t(
-        "ticket.card_text",
-        lang,
-        number=number(ticket.id),
-        reporter=snap.reporter_name,
-        summary=cut(ticket.summary, 200),
-    )
-    return {"text": cut(escape(text), 3900), "blocks": blocks}
+    return {"text": cut(_card_text(snap, lang), 3900), "blocks": blocks}
 
 
 def build_reporter_notice(
@@ -205,11 +204,9 @@ def build_reporter_notice(
         )
     else:
         text = t(f"reporter.{what}", lang, number=n, agent=mention(agent))
-    blocks = [section(f"{text}\n>{quote(ticket.summary, 500)}")]
+    blocks = [section(f"{text}\n{quoted(ticket.summary, 500)}")]
     if what == "resolved" and ticket.resolution:
-        blocks.append(
-            section(f"*{t('ticket.resolution_label', lang)}:* {quote(ticket.resolution, 2500)}")
-        )
+        blocks.append(said(ticket.resolution, 2500, label=t("ticket.resolution_label", lang)))
     if what == "resolved" and can_reopen:
         blocks.append(context(t("reporter.reopen_hint", lang)))
         blocks.append(actions(f"ticket:{ticket.id}", [_button(A_REOPEN, ticket.id, lang)]))
@@ -227,14 +224,14 @@ def build_filed(
             if ticket.agent_id
             else t("lapor.joined_waiting", lang, number=n)
         )
-        return {"text": text, "blocks": [section(text), context(f">{quote(ticket.summary, 500)}")]}
+        return {"text": text, "blocks": [section(text), context(quoted(ticket.summary, 500))]}
     if ticket.agent_id:
         text = t("lapor.filed", lang, number=n, agent=mention(ticket.agent_id))
     else:
         text = t("lapor.filed_waiting", lang, number=n)
     if repeat:
         text = t("lapor.same_request", lang, number=n) + " " + text
-    return {"text": text, "blocks": [section(text), context(f">{quote(ticket.summary, 500)}")]}
+    return {"text": text, "blocks": [section(text), context(quoted(ticket.summary, 500))]}
 
 
 def build_status(tickets: Sequence[Ticket], lang: str) -> Message:
@@ -328,7 +325,7 @@ def build_note_modal(kind: str, ticket: Ticket, lang: str) -> dict[str, Any]:
         lang,
         t(f"note.{kind}_title", lang, number=number(ticket.id)),
         [
-            section(f">{quote(ticket.summary, 500)}"),
+            section(quoted(ticket.summary, 500)),
             InputBlock(
                 block_id=B_NOTE,
                 label=t(f"note.{kind}_label", lang),
@@ -352,10 +349,10 @@ def build_agent_notice(snap: Snapshot, what: str, *, params: dict[str, Any], lan
         count=params.get("count", 2),
         duplicate=f"#{params.get('duplicate')}",
     )
-    blocks = [section(f"{text}\n>{quote(ticket.summary, 500)}")]
+    blocks = [section(f"{text}\n{quoted(ticket.summary, 500)}")]
     reason = params.get("reason")
     if reason:
-        blocks.append(section(f"*{t('notice.reason_label', lang)}:* {quote(str(reason), 1000)}"))
+        blocks.append(said(str(reason), 1000, label=t("notice.reason_label", lang)))
     return {"text": text, "blocks": blocks}
 
 
@@ -427,7 +424,7 @@ def build_merge_modal(ticket: Ticket, lang: str) -> dict[str, Any]:
         lang,
         t("merge.title", lang, number=number(ticket.id)),
         [
-            section(f">{quote(ticket.summary, 500)}"),
+            section(quoted(ticket.summary, 500)),
             InputBlock(
                 block_id=B_TARGET,
                 label=t("merge.label", lang),
@@ -451,7 +448,7 @@ def build_repeat_choice(existing: Ticket, pending: int, lang: str) -> dict[str, 
         t("form.title", lang),
         [
             section(text),
-            context(f">{quote(existing.summary, 500)}"),
+            context(quoted(existing.summary, 500)),
             actions(
                 "repeat",
                 [
