@@ -24,6 +24,7 @@ from bot.slack import make_job_context
 from bot.table import render_table
 from jobs import campaigns as campaign_jobs
 from jobs.context import JobContext
+from jobs.csvfile import csv_text
 from jobs.delivery import deliver_many
 from jobs.scheduler import find_job, job_specs, next_runs, run_job
 from storage import campaigns, checkins, claims, db, outbox, people, resources, tickets
@@ -508,7 +509,8 @@ def report_wellbeing(state: State, weeks: int, png: Path | None, csv_path: Path 
         if png is not None:
             png.write_bytes(reports.chart(groups, floor, state.lang))
         if csv_path is not None:
-            csv_path.write_text(reports.csv_report(groups, floor), encoding="utf-8")
+            text = reports.csv_report(groups, floor, state.lang)
+            csv_path.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
 
@@ -537,21 +539,15 @@ def report_tasks(state: State, team: str | None, since: str | None, csv_path: Pa
     ]
     _print_rows(state, ["team", "slack_id", "name", "days", "approved", "changes", "median"], rows)
     if csv_path is not None:
+        header = ["team", "slack_id", "name", "days", "approved", "changes_requested"]
+        # an unknown median is left empty: the table's "-" would be escaped to "'-"
+        cells = [
+            (*row[:6], "" if s.median_minutes is None else row[6])
+            for row, s in zip(rows, found, strict=True)
+        ]
+        text = csv_text([*header, "median_minutes"], cells)
         try:
-            with csv_path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(
-                    [
-                        "team",
-                        "slack_id",
-                        "name",
-                        "days",
-                        "approved",
-                        "changes_requested",
-                        "median_minutes",
-                    ]
-                )
-                writer.writerows(rows)
+            csv_path.write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
             raise Failure(state.msg("cli.error", message=_first_line(exc))) from exc
 

@@ -3,9 +3,9 @@ CSV and a matplotlib chart uploaded to each HR member."""
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.i18n import t
 from jobs.context import JobContext
+from jobs.csvfile import csv_text
 from jobs.delivery import open_channel
 from storage import checkins, people
 from storage.checkins import ALL_TEAMS, GroupNumbers
@@ -26,9 +27,43 @@ from storage.models import ROLE_HR
 log = logging.getLogger(__name__)
 
 
-def shown(group: GroupNumbers, min_group: int) -> bool:
-    """The anonymity floor: a group with fewer respondents shows no numbers at all."""
-    return group.respondents >= min_group
+def visible(groups: Sequence[GroupNumbers], min_group: int) -> frozenset[tuple[str, str]]:
+    """The anonymity floor, for the text report, the CSV and the chart alike: the (period, team)
+    groups whose numbers may be shown. Each has at least `min_group` respondents, and no
+    difference of shown figures isolates fewer people (see `_visible_teams`)."""
+    periods: dict[str, list[GroupNumbers]] = defaultdict(list)
+    for group in groups:
+        periods[group.period].append(group)
+    return frozenset(
+        (period, team)
+        for period, members in periods.items()
+        for team in _visible_teams(members, min_group)
+    )
+
+
+def _visible_teams(members: Sequence[GroupNumbers], min_group: int) -> set[str]:
+    # Teams split everyone, so besides the shown groups the only figure one can work out is
+    # everyone minus the shown teams: the hidden teams together. While that remainder holds
+    # 1 to min_group - 1 people, the smallest shown team is withheld too. The total stays:
+    # the weekly line of the chart rests on it. Nobody left over (0) gives away no answer.
+    teams = sorted(
+        (g for g in members if g.team != ALL_TEAMS and g.respondents >= min_group),
+        key=lambda g: (g.respondents, g.team),
+    )
+    total = next((g for g in members if g.team == ALL_TEAMS), None)
+    if total is None or total.respondents < min_group:
+        # without the total no two shown figures overlap; a total below the floor means every
+        # team is below it too
+        return {g.team for g in teams}
+    remainder = total.respondents - sum(g.respondents for g in teams)
+    while teams and 0 < remainder < min_group:
+        remainder += teams.pop(0).respondents
+    return {ALL_TEAMS} | {g.team for g in teams}
+
+
+def _hidden_key(group: GroupNumbers, min_group: int) -> str:
+    """Why a group shows no numbers: below the floor itself, or withheld to protect another."""
+    return "too_few" if group.respondents < min_group else "withheld"
 
 
 def _pct(value: float | None) -> str:
@@ -39,10 +74,11 @@ def _avg(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def line(group: GroupNumbers, min_group: int, lang: str) -> str:
+def line(group: GroupNumbers, keep: frozenset[tuple[str, str]], min_group: int, lang: str) -> str:
     label = t("report.everyone", lang) if group.team == ALL_TEAMS else group.team
-    if not shown(group, min_group):
-        return t("report.too_few", lang, period=group.period, team=label)
+    if (group.period, group.team) not in keep:
+        key = f"report.{_hidden_key(group, min_group)}"
+        return t(key, lang, period=group.period, team=label)
     return t(
         "report.line",
         lang,
@@ -56,55 +92,59 @@ def line(group: GroupNumbers, min_group: int, lang: str) -> str:
 
 
 def text_report(groups: Sequence[GroupNumbers], min_group: int, lang: str) -> str:
+    keep = visible(groups, min_group)
     overall = [g for g in groups if g.team == ALL_TEAMS]
     lines = [f"*{t('report.title', lang, weeks=len(overall))}*"]
-    lines += [line(g, min_group, lang) for g in overall]
+    lines += [line(g, keep, min_group, lang) for g in overall]
     if overall:
         latest = overall[-1].period
         teams = [g for g in groups if g.period == latest and g.team != ALL_TEAMS]
         if teams:
             lines.append(f"*{t('report.by_team', lang, period=latest)}*")
-            lines += [line(g, min_group, lang) for g in teams]
+            lines += [line(g, keep, min_group, lang) for g in teams]
     lines.append(t("report.floor", lang, min_group=min_group))
     return "\n".join(lines)
 
 
-def csv_report(groups: Sequence[GroupNumbers], min_group: int) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "week",
-            "team",
-            "recipients",
-            "respondents",
-            "participation",
-            "physical_avg",
-            "mental_avg",
-            "low_share",
-        ]
-    )
-    for g in groups:
-        if shown(g, min_group):
-            writer.writerow(
-                [
-                    g.period,
-                    g.team,
-                    g.recipients,
-                    g.respondents,
-                    f"{g.participation:.3f}" if g.participation is not None else "",
-                    f"{g.physical_avg:.2f}" if g.physical_avg is not None else "",
-                    f"{g.mental_avg:.2f}" if g.mental_avg is not None else "",
-                    f"{g.low_share:.3f}" if g.low_share is not None else "",
-                ]
-            )
-        else:
-            writer.writerow([g.period, g.team, "", "", "too few answers", "", "", ""])
-    return out.getvalue()
+def csv_report(groups: Sequence[GroupNumbers], min_group: int, lang: str) -> str:
+    """One row per week and group, everyone as the team `everyone`; hidden groups keep their
+    row with no numbers and the reason."""
+    keep = visible(groups, min_group)
+    header = [
+        "week",
+        "team",
+        "recipients",
+        "respondents",
+        "participation",
+        "physical_avg",
+        "mental_avg",
+        "low_share",
+    ]
+    return csv_text(header, [_csv_row(g, keep, min_group, lang) for g in groups])
+
+
+def _csv_row(
+    g: GroupNumbers, keep: frozenset[tuple[str, str]], min_group: int, lang: str
+) -> list[object]:
+    team = "everyone" if g.team == ALL_TEAMS else g.team
+    if (g.period, g.team) not in keep:
+        reason = t(f"report.csv_{_hidden_key(g, min_group)}", lang)
+        return [g.period, team, "", "", reason, "", "", ""]
+    return [
+        g.period,
+        team,
+        g.recipients,
+        g.respondents,
+        f"{g.participation:.3f}" if g.participation is not None else "",
+        f"{g.physical_avg:.2f}" if g.physical_avg is not None else "",
+        f"{g.mental_avg:.2f}" if g.mental_avg is not None else "",
+        f"{g.low_share:.3f}" if g.low_share is not None else "",
+    ]
 
 
 def chart(groups: Sequence[GroupNumbers], min_group: int, lang: str) -> bytes:
     """A PNG: average physical and mental score per week, everyone, floor applied."""
+    keep = visible(groups, min_group)
     overall = [g for g in groups if g.team == ALL_TEAMS]
     weeks = [g.period for g in overall]
     figure, axis = plt.subplots(figsize=(8, 4), dpi=100)
@@ -112,7 +152,7 @@ def chart(groups: Sequence[GroupNumbers], min_group: int, lang: str) -> bytes:
         ("physical_avg", t("checkin.short_physical", lang)),
         ("mental_avg", t("checkin.short_mental", lang)),
     ):
-        values = [getattr(g, attr) if shown(g, min_group) else None for g in overall]
+        values = [getattr(g, attr) if (g.period, g.team) in keep else None for g in overall]
         axis.plot(
             weeks, [v if v is not None else float("nan") for v in values], marker="o", label=label
         )
