@@ -8,12 +8,58 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
-
-ROLE_AGENT = "agent"
-ROLE_HR = "hr"
-ROLE_ADMIN = "admin"
-ROLES = (ROLE_AGENT, ROLE_HR, ROLE_ADMIN)
+from storage.columns import UTCDateTime
+from storage.types import (
+    CLOSED_STATES as CLOSED_STATES,
+)
+from storage.types import (
+    OPEN_STATES as OPEN_STATES,
+)
+from storage.types import (
+    QUESTIONS as QUESTIONS,
+)
+from storage.types import (
+    ROLE_ADMIN as ROLE_ADMIN,
+)
+from storage.types import (  # the vocabulary, kept where the builders may read it
+    ROLE_AGENT as ROLE_AGENT,
+)
+from storage.types import (
+    ROLE_HR as ROLE_HR,
+)
+from storage.types import (
+    ROLES as ROLES,
+)
+from storage.types import (
+    STATE_CANCELLED as STATE_CANCELLED,
+)
+from storage.types import (
+    STATE_IN_PROGRESS as STATE_IN_PROGRESS,
+)
+from storage.types import (
+    STATE_MERGED as STATE_MERGED,
+)
+from storage.types import (
+    STATE_OPEN as STATE_OPEN,
+)
+from storage.types import (
+    STATE_RESOLVED as STATE_RESOLVED,
+)
+from storage.types import (
+    STATE_WAITING as STATE_WAITING,
+)
+from storage.types import (
+    TASKS_APPROVED as TASKS_APPROVED,
+)
+from storage.types import (
+    TASKS_CHANGES as TASKS_CHANGES,
+)
+from storage.types import (
+    TASKS_PENDING as TASKS_PENDING,
+)
+from storage.types import (
+    utcnow,
+)
 
 
 def _ts(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
@@ -57,15 +103,6 @@ class Role(SQLModel, table=True):
 
 
 # ---------------------------------------------------------------- tickets
-
-STATE_WAITING = "waiting"  # no agent of its tier was available
-STATE_OPEN = "open"  # assigned, not yet taken
-STATE_IN_PROGRESS = "in_progress"
-STATE_RESOLVED = "resolved"
-STATE_CANCELLED = "cancelled"
-STATE_MERGED = "merged"  # closed as a duplicate of another ticket
-OPEN_STATES = (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS)
-CLOSED_STATES = (STATE_RESOLVED, STATE_CANCELLED, STATE_MERGED)
 
 
 class Ticket(SQLModel, table=True):
@@ -223,8 +260,6 @@ class DayOff(SQLModel, table=True):
 
 # ---------------------------------------------------------------- check-ins (health data)
 
-QUESTIONS = ("physical", "mental")
-
 
 class CheckinRound(SQLModel, table=True):
     """One weekly round; answers can change until it closes."""
@@ -301,10 +336,6 @@ class WellbeingAggregate(SQLModel, table=True):
 
 
 # ---------------------------------------------------------------- daily tasks
-
-TASKS_PENDING = "pending"
-TASKS_APPROVED = "approved"
-TASKS_CHANGES = "changes_requested"
 
 
 class TaskReport(SQLModel, table=True):

@@ -1,35 +1,159 @@
-"""Column types shared by the tables."""
+"""Plain record types and vocabulary: what the Block Kit builders may know of storage.
+
+No SQLAlchemy here. The tables (storage.models) satisfy these protocols, so the builders
+take rows without importing the ORM; states, categories and limits are named once, here."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Protocol
 
-from sqlalchemy import DateTime
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+ROLE_AGENT = "agent"
+ROLE_HR = "hr"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_AGENT, ROLE_HR, ROLE_ADMIN)
+
+STATE_WAITING = "waiting"  # no agent of its tier was available
+STATE_OPEN = "open"  # assigned, not yet taken
+STATE_IN_PROGRESS = "in_progress"
+STATE_RESOLVED = "resolved"
+STATE_CANCELLED = "cancelled"
+STATE_MERGED = "merged"  # closed as a duplicate of another ticket
+OPEN_STATES = (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS)
+CLOSED_STATES = (STATE_RESOLVED, STATE_CANCELLED, STATE_MERGED)
+
+QUESTIONS = ("physical", "mental")
+
+TASKS_PENDING = "pending"
+TASKS_APPROVED = "approved"
+TASKS_CHANGES = "changes_requested"
+
+# What a ticket holds, and how long its texts may be (the form and /lapor enforce them).
+CATEGORIES = ("vpn", "hardware", "account", "application", "network", "other")
+URGENCIES = ("low", "normal", "high")
+SUMMARY_MAX = 150
+DETAILS_MAX = 3000
+NOTE_MAX = 3000
+LOCATION_MAX = 200
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC in and out, also on SQLite (which stores no offset)."""
+class TicketRecord(Protocol):
+    """A ticket as the builders read it (storage.models.Ticket)."""
 
-    impl = DateTime(timezone=True)
-    cache_ok = True
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def reporter_id(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def details(self) -> str | None: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def location(self) -> str | None: ...
+    @property
+    def urgency(self) -> str | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def tier(self) -> int: ...
+    @property
+    def agent_id(self) -> str | None: ...
+    @property
+    def resource_id(self) -> int | None: ...
+    @property
+    def related_to(self) -> int | None: ...
+    @property
+    def merged_into(self) -> int | None: ...
+    @property
+    def repeats(self) -> int: ...
+    @property
+    def resolved_by(self) -> str | None: ...
+    @property
+    def resolution(self) -> str | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+class EventRecord(Protocol):
+    """One line of a ticket's timeline (storage.models.TicketEvent)."""
+
+    @property
+    def ticket_id(self) -> int: ...
+    @property
+    def actor_id(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def agent_id(self) -> str | None: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class TaskReportRecord(Protocol):
+    """A day's task list (storage.models.TaskReport)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def slack_id(self) -> str: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def lead_id(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+    @property
+    def changed(self) -> int: ...
+    @property
+    def decided_by(self) -> str | None: ...
+    @property
+    def decided_at(self) -> datetime | None: ...
+    @property
+    def comment(self) -> str | None: ...
+
+
+class TaskItemRecord(Protocol):
+    """One task of a list (storage.models.TaskItem)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def report_id(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def done(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A ticket with the names and timeline the builders need; read-only copies."""
+
+    ticket: TicketRecord
+    reporter_name: str
+    agent_name: str | None
+    events: Sequence[EventRecord]
+    resource_name: str | None = None
+    related: tuple[int, ...] = ()
+    claimed_by: str | None = None
 
 
 def utcnow() -> datetime:

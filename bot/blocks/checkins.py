@@ -26,7 +26,7 @@ from bot.blocks.common import (
     section,
 )
 from bot.i18n import t
-from storage.models import QUESTIONS
+from storage.types import QUESTIONS
 
 A_ANSWER = "checkin_{question}_{score}"
 A_NOTE = "checkin_note"

@@ -13,7 +13,7 @@ from bot.blocks.common import actions, button, context, header, quote, section
 from bot.blocks.tasks import decision_buttons
 from bot.blocks.tickets import build_claims, number, state_text
 from bot.i18n import t
-from storage.models import Ticket
+from storage.types import TicketRecord
 
 A_AVAILABILITY = "home_availability"
 MAX_LISTED = 15
@@ -22,11 +22,11 @@ MAX_LISTED = 15
 @dataclass(frozen=True)
 class HomeData:
     lang: str
-    open_tickets: Sequence[Ticket] = ()
-    recent_tickets: Sequence[Ticket] = ()
+    open_tickets: Sequence[TicketRecord] = ()
+    recent_tickets: Sequence[TicketRecord] = ()
     agent_tier: int | None = None
     away: bool = False
-    queue: Sequence[Ticket] = field(default_factory=list)
+    queue: Sequence[TicketRecord] = field(default_factory=list)
     claims: Sequence[tuple[Any, str]] = ()
     tz: str = "Asia/Jakarta"
     checkins_stopped: bool = False
@@ -37,7 +37,7 @@ class HomeData:
     delegate: tuple[str, str] | None = None
 
 
-def _ticket_lines(items: Sequence[Ticket], lang: str) -> str:
+def _ticket_lines(items: Sequence[TicketRecord], lang: str) -> str:
     return "\n".join(
         f"• *{number(x.id)}* {quote(x.summary, 100)} — {state_text(x, lang)}"
         for x in items[:MAX_LISTED]

@@ -32,7 +32,7 @@ from bot.blocks.common import (
     section,
 )
 from bot.i18n import t
-from storage.models import TASKS_PENDING, TaskItem, TaskReport
+from storage.types import TASKS_PENDING, TaskItemRecord, TaskReportRecord
 
 A_OPEN = "tasks_open"
 A_APPROVE = "tasks_approve"
@@ -102,11 +102,11 @@ def build_form(
     )
 
 
-def _progress(items: Sequence[TaskItem], lang: str) -> str:
+def _progress(items: Sequence[TaskItemRecord], lang: str) -> str:
     return t("tasks.progress", lang, done=sum(1 for i in items if i.done), total=len(items))
 
 
-def _state(report: TaskReport, lang: str, when: str | None) -> str:
+def _state(report: TaskReportRecord, lang: str, when: str | None) -> str:
     if report.state == TASKS_PENDING:
         return t("tasks.state_pending", lang)
     key = "tasks.state_approved" if report.state == "approved" else "tasks.state_changes"
@@ -114,7 +114,7 @@ def _state(report: TaskReport, lang: str, when: str | None) -> str:
 
 
 def build_mine(
-    report: TaskReport, items: Sequence[TaskItem], *, lang: str, decided_at: str | None
+    report: TaskReportRecord, items: Sequence[TaskItemRecord], *, lang: str, decided_at: str | None
 ) -> Message:
     """The person's own list: tick what is done during the day."""
     options = [Option(value=str(i.id), text=cut(i.text, 75), description=None) for i in items]
@@ -136,7 +136,12 @@ def build_mine(
 
 
 def build_approval(
-    report: TaskReport, items: Sequence[TaskItem], *, name: str, lang: str, decided_at: str | None
+    report: TaskReportRecord,
+    items: Sequence[TaskItemRecord],
+    *,
+    name: str,
+    lang: str,
+    decided_at: str | None,
 ) -> Message:
     """The lead's card: the tasks, progress, and Approve / Request changes while pending."""
     lines = "\n".join(f"{'☑' if i.done else '☐'} {quote(i.text, 200)}" for i in items)
@@ -168,7 +173,7 @@ def build_approval(
     }
 
 
-def build_decision(report: TaskReport, *, lang: str) -> Message:
+def build_decision(report: TaskReportRecord, *, lang: str) -> Message:
     key = "tasks.decided_approved" if report.state == "approved" else "tasks.decided_changes"
     text = t(key, lang, by=mention(report.decided_by), day=report.day.isoformat())
     blocks = [section(text)]
@@ -179,7 +184,7 @@ def build_decision(report: TaskReport, *, lang: str) -> Message:
     return {"text": text, "blocks": blocks}
 
 
-def build_changed(report: TaskReport, *, name: str, lang: str) -> Message:
+def build_changed(report: TaskReportRecord, *, name: str, lang: str) -> Message:
     text = t(
         "tasks.changed",
         lang,
@@ -207,7 +212,7 @@ def build_comment_modal(report_id: int, lang: str) -> dict[str, Any]:
     )
 
 
-def build_digest(pending: Sequence[tuple[TaskReport, str]], lang: str) -> Message:
+def build_digest(pending: Sequence[tuple[TaskReportRecord, str]], lang: str) -> Message:
     """One DM listing what is still pending from earlier days, with the same buttons."""
     blocks: list[dict[str, Any]] = [header(t("tasks.digest_title", lang, count=len(pending)))]
     for report, name in pending[:20]:

@@ -31,8 +31,16 @@ from bot.blocks.common import (
     section,
 )
 from bot.i18n import t
-from storage.models import STATE_IN_PROGRESS, STATE_OPEN, STATE_WAITING, Ticket
-from storage.tickets import CATEGORIES, SUMMARY_MAX, URGENCIES, Snapshot
+from storage.types import (
+    CATEGORIES,
+    STATE_IN_PROGRESS,
+    STATE_OPEN,
+    STATE_WAITING,
+    SUMMARY_MAX,
+    URGENCIES,
+    Snapshot,
+    TicketRecord,
+)
 
 A_TAKE = "ticket_take"
 A_ESCALATE = "ticket_escalate"
@@ -64,7 +72,7 @@ def number(n: int | None) -> str:
     return f"#{n}"
 
 
-def card_buttons(ticket: Ticket, *, recipient_may_act: bool) -> list[str]:
+def card_buttons(ticket: TicketRecord, *, recipient_may_act: bool) -> list[str]:
     """Which buttons make sense for this reader now (none on closed or handed-over tickets)."""
     if not recipient_may_act or ticket.state not in (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS):
         return []
@@ -112,7 +120,7 @@ def _facts(snap: Snapshot, lang: str, tz: str) -> str:
     return "\n".join(lines)
 
 
-def state_text(ticket: Ticket, lang: str) -> str:
+def state_text(ticket: TicketRecord, lang: str) -> str:
     text = t(f"state.{ticket.state}", lang, tier=ticket.tier)
     if ticket.agent_id and ticket.state in (STATE_OPEN, STATE_IN_PROGRESS):
         text += " · " + t(
@@ -214,7 +222,7 @@ def build_reporter_notice(
 
 
 def build_filed(
-    ticket: Ticket, lang: str, *, repeat: bool = False, joined: bool = False
+    ticket: TicketRecord, lang: str, *, repeat: bool = False, joined: bool = False
 ) -> Message:
     """The reporter's confirmation, sent as the acknowledgement itself."""
     n = number(ticket.id)
@@ -234,7 +242,7 @@ def build_filed(
     return {"text": text, "blocks": [section(text), context(quoted(ticket.summary, 500))]}
 
 
-def build_status(tickets: Sequence[Ticket], lang: str) -> Message:
+def build_status(tickets: Sequence[TicketRecord], lang: str) -> Message:
     if not tickets:
         return {
             "text": t("lapor.status_none", lang),
@@ -307,7 +315,7 @@ def build_lapor_modal(lang: str) -> dict[str, Any]:
     )
 
 
-def build_filed_view(ticket: Ticket, lang: str, *, joined: bool = False) -> dict[str, Any]:
+def build_filed_view(ticket: TicketRecord, lang: str, *, joined: bool = False) -> dict[str, Any]:
     """What the form turns into once the ticket is filed (or the report joined one)."""
     message = build_filed(ticket, lang, joined=joined)
     return modal(
@@ -318,7 +326,7 @@ def build_filed_view(ticket: Ticket, lang: str, *, joined: bool = False) -> dict
     )
 
 
-def build_note_modal(kind: str, ticket: Ticket, lang: str) -> dict[str, Any]:
+def build_note_modal(kind: str, ticket: TicketRecord, lang: str) -> dict[str, Any]:
     """The note for an escalation (kind 'escalate') or the resolution (kind 'resolve')."""
     callback = V_ESCALATE if kind == "escalate" else V_RESOLVE
     return modal(
@@ -366,7 +374,7 @@ def build_ticket_detail(snap: Snapshot, *, lang: str, tz: str) -> Message:
     return {"text": card["text"], "blocks": blocks}
 
 
-def build_queue(queue: Sequence[Ticket], lang: str) -> Message:
+def build_queue(queue: Sequence[TicketRecord], lang: str) -> Message:
     if not queue:
         return {
             "text": t("home.queue_empty", lang),
@@ -419,7 +427,7 @@ def build_claims(items: Sequence[tuple[Any, str]], *, lang: str, tz: str) -> Mes
     return {"text": cut(text, 3900), "blocks": [section(text)]}
 
 
-def build_merge_modal(ticket: Ticket, lang: str) -> dict[str, Any]:
+def build_merge_modal(ticket: TicketRecord, lang: str) -> dict[str, Any]:
     return modal(
         lang,
         t("merge.title", lang, number=number(ticket.id)),
@@ -439,7 +447,7 @@ def build_merge_modal(ticket: Ticket, lang: str) -> dict[str, Any]:
     )
 
 
-def build_repeat_choice(existing: Ticket, pending: int, lang: str) -> dict[str, Any]:
+def build_repeat_choice(existing: TicketRecord, pending: int, lang: str) -> dict[str, Any]:
     """The form found an open ticket of the reporter's that looks the same: add to it, or file
     anew. The form itself waits in the database as `pending` (a long one overflows metadata)."""
     text = t("lapor.looks_like", lang, number=number(existing.id), agent=mention(existing.agent_id))

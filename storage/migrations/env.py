@@ -15,8 +15,8 @@ target_metadata = SQLModel.metadata
 
 def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
-        autogen_context.imports.add("import storage.types")  # type: ignore[attr-defined]
-        return "storage.types.UTCDateTime()"
+        autogen_context.imports.add("import storage.columns")  # type: ignore[attr-defined]
+        return "storage.columns.UTCDateTime()"
     if type_ == "type" and type(obj).__name__ == "AutoString":
         length = getattr(obj, "length", None)
         return f"sa.String(length={length})" if length else "sa.String()"

@@ -14,13 +14,14 @@ from storage.models import (
     Ticket,
 )
 from storage.tickets.core import AlreadyDone, last_event
+from storage.types import TicketRecord
 
 
 def is_admin(session: Session, slack_id: str) -> bool:
     return people.has_role(session, slack_id, ROLE_ADMIN)
 
 
-def may_act(session: Session, ticket: Ticket, actor: str) -> bool:
+def may_act(session: Session, ticket: TicketRecord, actor: str) -> bool:
     """The assigned agent, an agent of a higher tier, or an admin."""
     if actor == ticket.agent_id or is_admin(session, actor):
         return True

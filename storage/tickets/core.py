@@ -18,24 +18,14 @@ from storage.models import (
 from storage.tables import (
     for_update,
 )
-
-CATEGORIES = ("vpn", "hardware", "account", "application", "network", "other")
-
-
-URGENCIES = ("low", "normal", "high")
-
-
-SUMMARY_MAX = 150
-
-
-DETAILS_MAX = 3000
-
-
-NOTE_MAX = 3000
-
-
-LOCATION_MAX = 200
-
+from storage.types import (  # noqa: F401 (vocabulary re-exported by storage.tickets)
+    CATEGORIES,
+    DETAILS_MAX,
+    LOCATION_MAX,
+    NOTE_MAX,
+    SUMMARY_MAX,
+    URGENCIES,
+)
 
 REPEAT_WINDOW = timedelta(hours=24)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
@@ -29,21 +28,7 @@ from storage.tables import (
 )
 from storage.tickets.access import may_view
 from storage.tickets.core import get
-from storage.types import utcnow
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A ticket with the names and timeline the builders need; read-only copies."""
-
-    ticket: Ticket
-    reporter_name: str
-    agent_name: str | None
-    events: list[TicketEvent]
-    resource_name: str | None = None
-    related: tuple[int, ...] = ()
-    claimed_by: str | None = None
-
+from storage.types import Snapshot, utcnow
 
 _TICKETS = sa_select(TICKET).where(TICKET.c.id.in_(bindparam("numbers", expanding=True)))
 

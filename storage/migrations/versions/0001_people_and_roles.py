@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision = "0001"
 down_revision = None
@@ -30,11 +30,11 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("language", sa.String(length=2), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("away_since", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("away_since", storage.columns.UTCDateTime(), nullable=True),
         sa.Column("away_until", sa.Date(), nullable=True),
         sa.Column("dm_channel", sa.String(length=32), nullable=True),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", storage.columns.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["lead_slack_id"],
             ["person.slack_id"],
@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("tier", sa.Integer(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["slack_id"],
             ["person.slack_id"],

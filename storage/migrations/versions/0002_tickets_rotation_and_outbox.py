@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision = "0002"
 down_revision = "0001"
@@ -43,8 +43,8 @@ def upgrade() -> None:
         sa.Column("resolved_by", sa.String(length=32), nullable=True),
         sa.Column("resolution", sa.Text(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", storage.columns.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["agent_id"],
             ["person.slack_id"],
@@ -73,14 +73,14 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("uncertain", sa.Boolean(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("claimed_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("next_attempt_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("claimed_at", storage.columns.UTCDateTime(), nullable=True),
         sa.Column("channel", sa.String(length=32), nullable=True),
         sa.Column("ts", sa.String(length=32), nullable=True),
         sa.Column("rendered_version", sa.Integer(), nullable=True),
         sa.Column("error", sa.String(length=200), nullable=True),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("sent_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", storage.columns.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["ticket.id"],
@@ -101,7 +101,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("agent_id", sa.String(length=32), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["ticket.id"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision = "0003"
 down_revision = "0002"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         "resource",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
@@ -51,10 +51,10 @@ def upgrade() -> None:
         sa.Column("resource_id", sa.Integer(), nullable=False),
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("agent_id", sa.String(length=32), nullable=False),
-        sa.Column("since", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("since", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", storage.columns.UTCDateTime(), nullable=False),
         sa.Column("warned", sa.Boolean(), nullable=False),
-        sa.Column("released_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("released_at", storage.columns.UTCDateTime(), nullable=True),
         sa.Column("release_reason", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["resource_id"],
@@ -76,7 +76,7 @@ def upgrade() -> None:
         sa.Column("source_key", sa.String(length=255), nullable=False),
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("repeat", sa.Boolean(), nullable=False),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["ticket.id"],

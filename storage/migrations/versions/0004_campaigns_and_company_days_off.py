@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision = "0004"
 down_revision = "0003"
@@ -27,10 +27,10 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=40), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("lease_owner", sa.String(length=100), nullable=True),
-        sa.Column("lease_until", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("lease_until", storage.columns.UTCDateTime(), nullable=True),
         sa.Column("recipients", sa.Integer(), nullable=False),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("finished_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", storage.columns.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
     with op.batch_alter_table("campaign", schema=None) as batch_op:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision = "0005"
 down_revision = "0004"
@@ -24,9 +24,9 @@ def upgrade() -> None:
         "checkinround",
         sa.Column("key", sa.String(length=100), nullable=False),
         sa.Column("period", sa.String(length=40), nullable=False),
-        sa.Column("opened_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("closes_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("closed_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("opened_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("closes_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("closed_at", storage.columns.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_table(
@@ -65,7 +65,7 @@ def upgrade() -> None:
         sa.Column("slack_id", sa.String(length=32), nullable=False),
         sa.Column("question", sa.String(length=16), nullable=False),
         sa.Column("score", sa.Integer(), nullable=False),
-        sa.Column("answered_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("answered_at", storage.columns.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["round_key"],
             ["checkinround.key"],
@@ -86,7 +86,7 @@ def upgrade() -> None:
         sa.Column("round_key", sa.String(length=100), nullable=False),
         sa.Column("slack_id", sa.String(length=32), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("written_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("written_at", storage.columns.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["round_key"],
             ["checkinround.key"],
@@ -99,9 +99,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("round_key", sa.String(length=100), nullable=False),
         sa.Column("slack_id", sa.String(length=32), nullable=False),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
         sa.Column("contacted_by", sa.String(length=32), nullable=True),
-        sa.Column("contacted_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("contacted_at", storage.columns.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["round_key"],
             ["checkinround.key"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision = "0006"
 down_revision = "0005"
@@ -44,10 +44,10 @@ def upgrade() -> None:
         sa.Column("lead_id", sa.String(length=32), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("submitted_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("submitted_at", storage.columns.UTCDateTime(), nullable=False),
         sa.Column("changed", sa.Integer(), nullable=False),
         sa.Column("decided_by", sa.String(length=32), nullable=True),
-        sa.Column("decided_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("decided_at", storage.columns.UTCDateTime(), nullable=True),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["slack_id"],

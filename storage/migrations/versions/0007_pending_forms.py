@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision = "0007"
 down_revision = "0006"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("reporter_id", sa.String(length=32), nullable=False),
         sa.Column("fields", sa.JSON(), nullable=False),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("pendingform", schema=None) as batch_op:
