@@ -99,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "form.urgency": "Urgensi",
     "form.summary_required": "Tuliskan ringkasan masalahnya.",
     "form.too_long": "Terlalu panjang: {length} karakter, maksimal {limit}.",
+    "input.bad_character": "Teks berisi karakter yang tidak bisa disimpan (NUL); hapus lalu coba lagi.",
     "form.bad_choice": "Pilihan ini tidak dikenal; pilih dari daftar.",
     "category.vpn": "VPN",
     "category.hardware": "Laptop & perangkat keras",

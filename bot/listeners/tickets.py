@@ -19,6 +19,16 @@ from bot import commands
 from bot.blocks import tickets as blocks
 from bot.blocks.common import build_message_view, build_text_message, format_time, mention
 from bot.i18n import t
+from bot.listeners._common import (
+    dict_of,
+    first_action,
+    metadata,
+    parse_number,
+    state_values,
+    string,
+    text_problem,
+    user_of,
+)
 from bot.runtime import Runtime
 from jobs import metrics
 from storage import claims, people, resources, tickets
@@ -31,20 +41,15 @@ from storage.models import Ticket
 log = logging.getLogger(__name__)
 
 
-def _number(value: Any) -> int | None:
-    try:
-        number = int(str(value).lstrip("#"))
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+_number = parse_number  # one parser for every clicked or typed number
 
 
 def _value(values: dict[str, Any], block: str) -> str | None:
-    entry = (values.get(block) or {}).get(blocks.FIELD) or {}
+    entry = dict_of(dict_of(values.get(block)).get(blocks.FIELD))
     if entry.get("type") == "static_select" or "selected_option" in entry:
-        selected = entry.get("selected_option") or {}
-        return selected.get("value")
-    value = entry.get("value")
+        value = dict_of(entry.get("selected_option")).get("value")
+    else:
+        value = entry.get("value")
     return value if isinstance(value, str) else None
 
 
@@ -58,7 +63,12 @@ def validate_form(
     category = _value(values, blocks.B_CATEGORY)
     urgency = _value(values, blocks.B_URGENCY)
     errors: dict[str, str] = {}
-    if not summary:
+    for block, typed in ((blocks.B_DETAILS, details), (blocks.B_LOCATION, location)):
+        if typed and "\x00" in typed:
+            errors[block] = t("input.bad_character", lang)
+    if "\x00" in summary:
+        errors[blocks.B_SUMMARY] = t("input.bad_character", lang)
+    elif not summary:
         errors[blocks.B_SUMMARY] = t("form.summary_required", lang)
     elif len(summary) > tickets.SUMMARY_MAX:
         errors[blocks.B_SUMMARY] = t(
@@ -169,8 +179,14 @@ def register(app: App, runtime: Runtime) -> None:
         return outcome, lang
 
     def lapor(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        user = body.get("user_id", "")
-        command = commands.parse(body.get("text") or "")
+        user = user_of(body) or ""
+        command = commands.parse(string(body.get("text")))
+        # the command's text is what the form caps at SUMMARY_MAX (a new ticket) or a note
+        limit = tickets.SUMMARY_MAX if command.kind == "file" else tickets.DETAILS_MAX
+        problem = text_problem(command.rest, limit)
+        if problem is not None:
+            ack(**build_text_message(t(problem[0], rt.language_of(user), **problem[1])))
+            return
         if command.kind == "file":
             # The busiest request: one transaction, the reporter's language read inside it.
             try:
@@ -188,6 +204,9 @@ def register(app: App, runtime: Runtime) -> None:
             return
         lang = rt.language_of(user)
         if command.kind == "form":
+            if not string(body.get("trigger_id")):
+                ack(**build_text_message(t("error.generic", lang)))
+                return
             ack()
             rt.urgent(
                 client.views_open,
@@ -311,9 +330,12 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            ack()
+            return
         lang = rt.language_of(user)
-        errors, fields = validate_form((view.get("state") or {}).get("values") or {}, lang)
+        errors, fields = validate_form(state_values(view), lang)
         if errors:
             ack(response_action="errors", errors=errors)
             return
@@ -353,9 +375,11 @@ def register(app: App, runtime: Runtime) -> None:
 
         def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()
-            user = body["user"]["id"]
+            user = user_of(body)
+            if user is None:
+                return
             lang = rt.language_of(user)
-            clicked = (body.get("actions") or [{}])[0]
+            clicked = first_action(body)
             number = _number(clicked.get("value"))
             if number is None:
                 refuse(respond, t("ticket.bad_button", lang))
@@ -379,10 +403,12 @@ def register(app: App, runtime: Runtime) -> None:
 
         def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
             ack()
-            user = body["user"]["id"]
+            user = user_of(body)
+            if user is None:
+                return
             lang = rt.language_of(user)
-            number = _number((body.get("actions") or [{}])[0].get("value"))
-            if number is None:
+            number = _number(first_action(body).get("value"))
+            if number is None or not string(body.get("trigger_id")):
                 refuse(respond, t("ticket.bad_button", lang))
                 return
             try:
@@ -401,18 +427,26 @@ def register(app: App, runtime: Runtime) -> None:
         return listener
 
     def note_submitted(kind: str) -> Callable[..., None]:
-        def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-            user = body["user"]["id"]
+        def listener_view(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+            user = user_of(body)
+            if user is None:
+                ack()
+                return
             lang = rt.language_of(user)
-            note = (
-                _value((view.get("state") or {}).get("values") or {}, blocks.B_NOTE) or ""
-            ).strip()
+            note = (_value(state_values(view), blocks.B_NOTE) or "").strip()
             try:
-                number = _number(json.loads(view.get("private_metadata") or "{}").get("ticket"))
+                number = _number(metadata(view).get("ticket"))
             except (ValueError, AttributeError):
                 number = None
             if number is None:
                 ack(response_action="errors", errors={blocks.B_NOTE: t("ticket.bad_button", lang)})
+                return
+            problem = text_problem(note, tickets.DETAILS_MAX)
+            if problem is not None:
+                ack(
+                    response_action="errors",
+                    errors={blocks.B_NOTE: t(problem[0], lang, **problem[1])},
+                )
                 return
             if not note:
                 key = "ticket.note_required" if kind == "escalate" else "ticket.resolution_required"
@@ -439,13 +473,15 @@ def register(app: App, runtime: Runtime) -> None:
             metrics.TICKETS.labels("escalated" if kind == "escalate" else "resolved").inc()
             rt.send(outcome.deliveries, refresh_ticket=number)
 
-        return listener
+        return listener_view
 
     def take_anyway(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         lang = rt.language_of(user)
-        number = _number((body.get("actions") or [{}])[0].get("value"))
+        number = _number(first_action(body).get("value"))
         if number is None:
             refuse(respond, t("ticket.bad_button", lang))
             return
@@ -474,12 +510,14 @@ def register(app: App, runtime: Runtime) -> None:
     def more(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         """The card's overflow menu: mark as a duplicate of another ticket."""
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         lang = rt.language_of(user)
-        selected = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value", "")
+        selected = dict_of(first_action(body).get("selected_option")).get("value", "")
         kind, _, raw = str(selected).partition(":")
         number = _number(raw)
-        if kind != "merge" or number is None:
+        if kind != "merge" or number is None or not string(body.get("trigger_id")):
             refuse(respond, t("ticket.bad_button", lang))
             return
         try:
@@ -496,12 +534,15 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def merge_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            ack()
+            return
         lang = rt.language_of(user)
-        raw = _value((view.get("state") or {}).get("values") or {}, blocks.B_TARGET) or ""
+        raw = _value(state_values(view), blocks.B_TARGET) or ""
         into = _number(raw.strip())
         try:
-            number = _number(json.loads(view.get("private_metadata") or "{}").get("ticket"))
+            number = _number(metadata(view).get("ticket"))
         except (ValueError, AttributeError):
             number = None
         if number is None or into is None:
