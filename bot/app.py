@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
+from bot.blocks.common import build_text_message
 from bot.config import Settings
+from bot.i18n import t
 from bot.listeners import register_all
 from bot.runtime import Runtime
 from bot.slack import make_client
@@ -70,8 +74,35 @@ def create_app(
         # under load costs more than the listener itself.
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(2, thread_name_prefix="rekan-lazy"),
+        # Bolt names the loggers it derives after the app: all of them are "rekan.bolt…",
+        # which bot.logsetup cuts before any request body.
+        name="rekan.bolt",
         logger=logging.getLogger("rekan.bolt"),
     )
     register_all(app, runtime)
+    app.error(listener_failed(settings))
     app.rekan_runtime = runtime  # type: ignore[attr-defined]
     return app
+
+
+def listener_failed(settings: Settings) -> Callable[..., BoltResponse]:
+    """Bolt's error handler, for listeners only (what cannot be parsed never reaches them,
+    see bot.server). The failure is logged by type and place, never with the data it held;
+    Slack gets the acknowledgement if there was one, else a 200: a 5xx makes Slack show its
+    own error and retry events."""
+
+    def handle(error: Exception, request: BoltRequest) -> BoltResponse:
+        log.error("listener failed: %s", type(error).__name__, exc_info=error)
+        acked = request.context.ack.response
+        if acked is not None:
+            return acked
+        if request.body.get("command"):
+            message = build_text_message(t("error.generic", settings.language))
+            return BoltResponse(
+                status=200,
+                body=json.dumps(message),
+                headers={"content-type": "application/json;charset=utf-8"},
+            )
+        return BoltResponse(status=200, body="")
+
+    return handle

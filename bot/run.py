@@ -6,6 +6,7 @@ import gc
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from cheroot import wsgi
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.app import build_runtime, create_app
 from bot.config import Settings
@@ -23,6 +28,26 @@ from jobs.scheduler import build_scheduler
 from storage import db
 
 log = logging.getLogger(__name__)
+
+
+class GuardedSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler, but an envelope Bolt cannot parse (it builds its request
+    before any error handler) is acknowledged and logged by kind, never with its payload,
+    instead of raising in the connection's thread and being delivered again."""
+
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
+        started = time.time()
+        try:
+            if not isinstance(req.payload, dict):
+                raise TypeError("payload")
+            response = run_bolt_app(self.app, req)
+        except Exception as error:  # whatever Bolt raised on it, the envelope is malformed
+            log.warning("socket mode %s refused: %s", req.type, type(error).__name__)
+            response = None
+        if response is None or response.status >= 500:
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        send_response(client, req, response, started)
 
 
 @dataclass
@@ -85,6 +110,7 @@ def start(
             runtime.engine,
             host=host,
             port=port,
+            signing_secret=settings.signing_secret or "",
             threads=settings.listener_threads,
             reuse_port=reuse_port,
         )
@@ -93,7 +119,7 @@ def start(
         running.server = server
         running.threads.append(thread)
     else:
-        handler = SocketModeHandler(app, settings.app_token)
+        handler = GuardedSocketModeHandler(app, settings.app_token)
         handler.connect()
         running.socket = handler
         if settings.metrics_port:

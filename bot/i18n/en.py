@@ -99,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "form.urgency": "Urgency",
     "form.summary_required": "Write a short summary of the problem.",
     "form.too_long": "Too long: {length} characters, at most {limit}.",
+    "input.bad_character": "The text holds a character that cannot be stored (NUL); remove it and try again.",
     "form.bad_choice": "Unknown choice; pick one from the list.",
     "form.expired": "This form is no longer available (it was left for over a day, or is not yours). Nothing was filed; type `/lapor` to report the problem again.",
     "category.vpn": "VPN",

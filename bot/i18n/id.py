@@ -99,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "form.urgency": "Urgensi",
     "form.summary_required": "Tuliskan ringkasan masalahnya.",
     "form.too_long": "Terlalu panjang: {length} karakter, maksimal {limit}.",
+    "input.bad_character": "Teks berisi karakter yang tidak bisa disimpan (NUL); hapus lalu coba lagi.",
     "form.bad_choice": "Pilihan ini tidak dikenal; pilih dari daftar.",
     "form.expired": "Formulir ini sudah tidak tersedia (dibiarkan lebih dari sehari, atau bukan milik Anda). Tidak ada yang dicatat; ketik `/lapor` untuk melaporkan masalahnya lagi.",
     "category.vpn": "VPN",

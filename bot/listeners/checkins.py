@@ -3,7 +3,6 @@ and HR's "Contacted". Health data: nothing here logs a person together with a sc
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
@@ -13,6 +12,17 @@ from slack_sdk import WebClient
 
 from bot.blocks import checkins as blocks
 from bot.i18n import t
+from bot.listeners._common import (
+    dict_of,
+    first_action,
+    metadata,
+    parse_number,
+    slack_id,
+    state_values,
+    string,
+    text_problem,
+    user_of,
+)
 from bot.runtime import Runtime
 from jobs.checkins import checkin_view
 from jobs.delivery import update_message
@@ -46,17 +56,20 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def where(body: dict[str, Any]) -> tuple[str | None, str | None]:
-        container = body.get("container") or {}
-        return container.get("channel_id") or (body.get("channel") or {}).get("id"), container.get(
-            "message_ts"
+        container = dict_of(body.get("container"))
+        channel = slack_id(container.get("channel_id")) or slack_id(
+            dict_of(body.get("channel")).get("id")
         )
+        return channel, slack_id(container.get("message_ts"))
 
     def answer(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
-        action = (body.get("actions") or [{}])[0]
+        user = user_of(body)
+        if user is None:
+            return
+        action = first_action(body)
         match = re.match(blocks.ANSWER_PATTERN, str(action.get("action_id")))
-        round_key = str(action.get("value") or "")
+        round_key = string(action.get("value"))
         try:
             if match is None:
                 raise DomainError("checkin.bad_value")
@@ -80,9 +93,11 @@ def register(app: App, runtime: Runtime) -> None:
 
     def note_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         lang = rt.language_of(user)
-        round_key = str((body.get("actions") or [{}])[0].get("value") or "")
+        round_key = string(first_action(body).get("value"))
         with session_scope(rt.engine) as session:
             allowed = checkins.was_sent(session, round_key, user, where(body)[0])
             current = checkins.note_of(session, round_key, user) if allowed else None
@@ -90,6 +105,9 @@ def register(app: App, runtime: Runtime) -> None:
             refuse(respond, user, DomainError("checkin.not_yours"))
             return
         channel, ts = where(body)
+        if not string(body.get("trigger_id")):
+            refuse(respond, user, DomainError("checkin.bad_value"))
+            return
         rt.urgent(
             client.views_open,
             trigger_id=body["trigger_id"],
@@ -97,20 +115,27 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def note_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            ack()
+            return
         try:
-            meta = json.loads(view.get("private_metadata") or "{}")
-            round_key = str(meta["round"])
+            meta = metadata(view)
+            round_key = string(meta["round"])
         except (ValueError, KeyError, TypeError):
             ack(
                 response_action="errors",
                 errors={blocks.B_NOTE: t("checkin.no_round", rt.language_of(user))},
             )
             return
-        values = (view.get("state") or {}).get("values") or {}
-        note = str(
-            ((values.get(blocks.B_NOTE) or {}).get("value") or {}).get("value") or ""
+        note = string(
+            state_values(view).get(blocks.B_NOTE, {}).get("value", {}).get("value")
         ).strip()
+        problem = text_problem(note, checkins.NOTE_MAX)
+        if problem is not None:
+            lang = rt.language_of(user)
+            ack(response_action="errors", errors={blocks.B_NOTE: t(problem[0], lang, **problem[1])})
+            return
         if not note:
             ack(
                 response_action="errors",
@@ -128,12 +153,14 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_action="errors", errors={blocks.B_NOTE: rt.explain(error, user)})
             return
         ack()
-        redraw(user, round_key, meta.get("channel"), meta.get("ts"))
+        redraw(user, round_key, slack_id(meta.get("channel")), slack_id(meta.get("ts")))
 
     def consent(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
-        round_key = str((body.get("actions") or [{}])[0].get("value") or "")
+        user = user_of(body)
+        if user is None:
+            return
+        round_key = string(first_action(body).get("value"))
         try:
             copies = transaction(
                 rt.engine,
@@ -153,7 +180,9 @@ def register(app: App, runtime: Runtime) -> None:
 
     def stop(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         try:
             transaction(
                 rt.engine,
@@ -171,7 +200,9 @@ def register(app: App, runtime: Runtime) -> None:
 
     def resume(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         try:
             transaction(
                 rt.engine,
@@ -187,17 +218,20 @@ def register(app: App, runtime: Runtime) -> None:
 
     def contacted(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
-        value = str((body.get("actions") or [{}])[0].get("value") or "")
+        user = user_of(body)
+        if user is None:
+            return
+        value = string(first_action(body).get("value"))
         try:
 
             def work(session: Any) -> list[int]:
                 if not people.has_role(session, user, ROLE_HR):
                     raise DomainError("checkin.hr_only")
-                if not value.isdigit():
+                followup = parse_number(value)
+                if followup is None:
                     raise DomainError("checkin.no_followup")
                 return checkins.mark_contacted(
-                    session=session, followup_id=int(value), hr_id=user, now=rt.now()
+                    session=session, followup_id=followup, hr_id=user, now=rt.now()
                 )
 
             copies = transaction(rt.engine, work)

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.blocks.home import A_AVAILABILITY, HomeData, build_home
+from bot.listeners._common import first_action, slack_id, user_of
 from bot.runtime import Runtime
 from storage import claims, people, tickets
 from storage import tasks as daily
@@ -54,13 +55,16 @@ def register(app: App, runtime: Runtime) -> None:
     rt = runtime
 
     def opened(event: dict[str, Any]) -> None:
-        if event.get("tab", "home") == "home" and event.get("user"):
-            rt.submit(publish, rt, event["user"])
+        user = slack_id(event.get("user"))
+        if event.get("tab", "home") == "home" and user is not None:
+            rt.submit(publish, rt, user)
 
     def availability(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        user = body["user"]["id"]
-        wanted = (body.get("actions") or [{}])[0].get("value")
+        user = user_of(body)
+        if user is None:
+            return
+        wanted = first_action(body).get("value")
 
         def work(session: Any) -> list[int] | None:
             """None: not an agent, nothing to change."""

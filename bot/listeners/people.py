@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.listeners._common import dict_of, slack_id
 from bot.runtime import Runtime
 from jobs.people import profile_from_user
 from storage import people
@@ -20,8 +21,13 @@ def register(app: App, runtime: Runtime) -> None:
 
     def changed(event: dict[str, Any]) -> None:
         user = event.get("user")
-        if not isinstance(user, dict) or not user.get("id"):
+        if not isinstance(user, dict) or slack_id(user.get("id")) is None:
             return
+        # Slack's user object with only its text fields (a signed request may put anything in)
+        user = {k: v for k, v in user.items() if isinstance(v, str | bool)}
+        user["profile"] = {
+            k: v for k, v in dict_of(event["user"].get("profile")).items() if isinstance(v, str)
+        }
         profile = profile_from_user(user)
         if profile is None:
             return

@@ -3,7 +3,6 @@ tick tasks done."""
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date
 from typing import Any
@@ -14,6 +13,16 @@ from slack_sdk import WebClient
 from bot.blocks import tasks as blocks
 from bot.blocks.common import build_message_view, build_text_message, format_time, mention
 from bot.i18n import t
+from bot.listeners._common import (
+    dict_of,
+    first_action,
+    metadata,
+    parse_number,
+    slack_id,
+    state_values,
+    string,
+    user_of,
+)
 from bot.runtime import Runtime
 from jobs.delivery import refresh_prefix
 from storage import tasks
@@ -24,8 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def _value(view: dict[str, Any], block: str) -> str:
-    values = (view.get("state") or {}).get("values") or {}
-    return str(((values.get(block) or {}).get("value") or {}).get("value") or "")
+    return string(state_values(view).get(block, {}).get("value", {}).get("value"))
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -72,9 +80,9 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def tugas(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        user = body.get("user_id", "")
+        user = user_of(body) or ""
         lang, tz = rt.reader(user)
-        text = (body.get("text") or "").strip().lower()
+        text = string(body.get("text")).strip().lower()
         if text in ("status",):
             with session_scope(rt.engine) as session:
                 latest = tasks.current(session, user, today())
@@ -88,17 +96,30 @@ def register(app: App, runtime: Runtime) -> None:
         if text in ("help", "bantuan") or text:
             ack(**build_text_message(t("tasks.help", lang)))
             return
+        if not string(body.get("trigger_id")):
+            ack(**build_text_message(t("error.generic", lang)))
+            return
         ack()
         open_form(client, body["trigger_id"], user)
 
     def open_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        open_form(client, body["trigger_id"], body["user"]["id"])
+        user = user_of(body)
+        if user is not None and string(body.get("trigger_id")):
+            open_form(client, body["trigger_id"], user)
 
     def form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            ack()
+            return
         items = tasks.parse_items(_value(view, blocks.B_TASKS))
         note = _value(view, blocks.B_NOTE)
+        for block, typed in ((blocks.B_TASKS, "\n".join(items)), (blocks.B_NOTE, note)):
+            if "\x00" in typed:
+                lang = rt.language_of(user)
+                ack(response_action="errors", errors={block: t("input.bad_character", lang)})
+                return
         try:
             submitted = transaction(
                 rt.engine,
@@ -129,12 +150,13 @@ def register(app: App, runtime: Runtime) -> None:
             refresh(submitted.report.id or 0)
 
     def report_id(body: dict[str, Any]) -> int | None:
-        raw = str((body.get("actions") or [{}])[0].get("value") or "")
-        return int(raw) if raw.isdigit() else None
+        return parse_number(first_action(body).get("value"))
 
     def approve(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         number = report_id(body)
         try:
             if number is None:
@@ -148,7 +170,9 @@ def register(app: App, runtime: Runtime) -> None:
 
     def changes(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         number = report_id(body)
         try:
             if number is None:
@@ -158,6 +182,9 @@ def register(app: App, runtime: Runtime) -> None:
         except DomainError as error:
             refuse(respond, user, error)
             return
+        if not string(body.get("trigger_id")):
+            refuse(respond, user, DomainError("tasks.unknown"))
+            return
         rt.urgent(
             client.views_open,
             trigger_id=body["trigger_id"],
@@ -165,9 +192,14 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def comment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            ack()
+            return
         try:
-            number = int(json.loads(view.get("private_metadata") or "{}")["report"])
+            number = parse_number(metadata(view)["report"])
+            if number is None:
+                raise ValueError("report")
         except (ValueError, KeyError, TypeError):
             ack(
                 response_action="errors",
@@ -188,18 +220,23 @@ def register(app: App, runtime: Runtime) -> None:
 
     def done(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
-        action = (body.get("actions") or [{}])[0]
-        block = str(action.get("block_id") or "")
-        selected = {
-            int(o["value"])
-            for o in action.get("selected_options") or []
-            if str(o.get("value", "")).isdigit()
-        }
+        user = user_of(body)
+        if user is None:
+            return
+        action = first_action(body)
+        block = string(action.get("block_id"))
+        options = action.get("selected_options")
+        chosen = [
+            parse_number(dict_of(o).get("value"))
+            for o in options or []
+            if isinstance(options, list)
+        ]
+        selected = {n for n in chosen if n is not None}
         try:
-            if not block.startswith("tasks:") or not block[6:].isdigit():
+            found = parse_number(block[6:]) if block.startswith("tasks:") else None
+            if found is None:
                 raise DomainError("tasks.unknown")
-            number = int(block[6:])
+            number = found
             transaction(
                 rt.engine,
                 lambda session: tasks.set_done(
@@ -213,18 +250,24 @@ def register(app: App, runtime: Runtime) -> None:
 
     def delegate_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
+        user = user_of(body)
+        if user is None or not string(body.get("trigger_id")):
+            return
         rt.urgent(
             client.views_open,
             trigger_id=body["trigger_id"],
-            view=blocks.build_delegate_modal(rt.language_of(body["user"]["id"])),
+            view=blocks.build_delegate_modal(rt.language_of(user)),
         )
 
     def delegate_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            ack()
+            return
         lang = rt.language_of(user)
-        values = (view.get("state") or {}).get("values") or {}
-        chosen = ((values.get(blocks.B_DELEGATE) or {}).get("value") or {}).get("selected_user")
-        raw_until = ((values.get(blocks.B_UNTIL) or {}).get("value") or {}).get("selected_date")
+        values = state_values(view)
+        chosen = slack_id(values.get(blocks.B_DELEGATE, {}).get("value", {}).get("selected_user"))
+        raw_until = string(values.get(blocks.B_UNTIL, {}).get("value", {}).get("selected_date"))
         errors: dict[str, str] = {}
         if not chosen:
             errors[blocks.B_DELEGATE] = t("tasks.delegate_label", lang)

@@ -4,7 +4,6 @@ runtime's worker pool."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,17 @@ from bot import commands
 from bot.blocks import tickets as blocks
 from bot.blocks.common import build_message_view, build_text_message, format_time, mention
 from bot.i18n import t
+from bot.listeners._common import (
+    dict_of,
+    first_action,
+    metadata,
+    parse_number,
+    slack_id,
+    state_values,
+    string,
+    text_problem,
+    user_of,
+)
 from bot.runtime import Runtime
 from jobs import metrics
 from storage import claims, pending_forms, people, resources, tickets
@@ -30,20 +40,15 @@ from storage.models import Ticket
 log = logging.getLogger(__name__)
 
 
-def _number(value: Any) -> int | None:
-    try:
-        number = int(str(value).lstrip("#"))
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+_number = parse_number  # one parser for every clicked or typed number
 
 
 def _value(values: dict[str, Any], block: str) -> str | None:
-    entry = (values.get(block) or {}).get(blocks.FIELD) or {}
+    entry = dict_of(dict_of(values.get(block)).get(blocks.FIELD))
     if entry.get("type") == "static_select" or "selected_option" in entry:
-        selected = entry.get("selected_option") or {}
-        return selected.get("value")
-    value = entry.get("value")
+        value = dict_of(entry.get("selected_option")).get("value")
+    else:
+        value = entry.get("value")
     return value if isinstance(value, str) else None
 
 
@@ -57,7 +62,12 @@ def validate_form(
     category = _value(values, blocks.B_CATEGORY)
     urgency = _value(values, blocks.B_URGENCY)
     errors: dict[str, str] = {}
-    if not summary:
+    for block, typed in ((blocks.B_DETAILS, details), (blocks.B_LOCATION, location)):
+        if typed and "\x00" in typed:
+            errors[block] = t("input.bad_character", lang)
+    if "\x00" in summary:
+        errors[blocks.B_SUMMARY] = t("input.bad_character", lang)
+    elif not summary:
         errors[blocks.B_SUMMARY] = t("form.summary_required", lang)
     elif len(summary) > tickets.SUMMARY_MAX:
         errors[blocks.B_SUMMARY] = t(
@@ -173,8 +183,14 @@ def register(app: App, runtime: Runtime) -> None:
         return outcome, lang
 
     def lapor(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        user = body.get("user_id", "")
-        command = commands.parse(body.get("text") or "")
+        user = user_of(body) or ""
+        command = commands.parse(string(body.get("text")))
+        # the command's text is what the form caps at SUMMARY_MAX (a new ticket) or a note
+        limit = tickets.SUMMARY_MAX if command.kind == "file" else tickets.DETAILS_MAX
+        problem = text_problem(command.rest, limit)
+        if problem is not None:
+            ack(**build_text_message(t(problem[0], rt.language_of(user), **problem[1])))
+            return
         if command.kind == "file":
             # The busiest request: one transaction, the reporter's language read inside it.
             try:
@@ -192,6 +208,9 @@ def register(app: App, runtime: Runtime) -> None:
             return
         lang = rt.language_of(user)
         if command.kind == "form":
+            if not string(body.get("trigger_id")):
+                ack(**build_text_message(t("error.generic", lang)))
+                return
             ack()
             rt.urgent(
                 client.views_open,
@@ -327,9 +346,12 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            ack()
+            return
         lang = rt.language_of(user)
-        errors, fields = validate_form((view.get("state") or {}).get("values") or {}, lang)
+        errors, fields = validate_form(state_values(view), lang)
         if errors:
             ack(response_action="errors", errors=errors)
             return
@@ -376,9 +398,11 @@ def register(app: App, runtime: Runtime) -> None:
 
         def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()
-            user = body["user"]["id"]
+            user = user_of(body)
+            if user is None:
+                return
             lang = rt.language_of(user)
-            clicked = (body.get("actions") or [{}])[0]
+            clicked = first_action(body)
             number = _number(clicked.get("value"))
             if number is None:
                 refuse(respond, t("ticket.bad_button", lang))
@@ -406,10 +430,12 @@ def register(app: App, runtime: Runtime) -> None:
 
         def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
             ack()
-            user = body["user"]["id"]
+            user = user_of(body)
+            if user is None:
+                return
             lang = rt.language_of(user)
-            number = _number((body.get("actions") or [{}])[0].get("value"))
-            if number is None:
+            number = _number(first_action(body).get("value"))
+            if number is None or not string(body.get("trigger_id")):
                 refuse(respond, t("ticket.bad_button", lang))
                 return
             try:
@@ -428,18 +454,26 @@ def register(app: App, runtime: Runtime) -> None:
         return listener
 
     def note_submitted(kind: str) -> Callable[..., None]:
-        def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-            user = body["user"]["id"]
+        def listener_view(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+            user = user_of(body)
+            if user is None:
+                ack()
+                return
             lang = rt.language_of(user)
-            note = (
-                _value((view.get("state") or {}).get("values") or {}, blocks.B_NOTE) or ""
-            ).strip()
+            note = (_value(state_values(view), blocks.B_NOTE) or "").strip()
             try:
-                number = _number(json.loads(view.get("private_metadata") or "{}").get("ticket"))
+                number = _number(metadata(view).get("ticket"))
             except (ValueError, AttributeError):
                 number = None
             if number is None:
                 ack(response_action="errors", errors={blocks.B_NOTE: t("ticket.bad_button", lang)})
+                return
+            problem = text_problem(note, tickets.DETAILS_MAX)
+            if problem is not None:
+                ack(
+                    response_action="errors",
+                    errors={blocks.B_NOTE: t(problem[0], lang, **problem[1])},
+                )
                 return
             if not note:
                 key = "ticket.note_required" if kind == "escalate" else "ticket.resolution_required"
@@ -464,13 +498,15 @@ def register(app: App, runtime: Runtime) -> None:
             metrics.TICKETS.labels("escalated" if kind == "escalate" else "resolved").inc()
             rt.send(outcome.deliveries, refresh_ticket=number)
 
-        return listener
+        return listener_view
 
     def take_anyway(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         lang = rt.language_of(user)
-        number = _number((body.get("actions") or [{}])[0].get("value"))
+        number = _number(first_action(body).get("value"))
         if number is None:
             refuse(respond, t("ticket.bad_button", lang))
             return
@@ -501,12 +537,14 @@ def register(app: App, runtime: Runtime) -> None:
     def more(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         """The card's overflow menu: mark as a duplicate of another ticket."""
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         lang = rt.language_of(user)
-        selected = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value", "")
+        selected = dict_of(first_action(body).get("selected_option")).get("value", "")
         kind, _, raw = str(selected).partition(":")
         number = _number(raw)
-        if kind != "merge" or number is None:
+        if kind != "merge" or number is None or not string(body.get("trigger_id")):
             refuse(respond, t("ticket.bad_button", lang))
             return
         try:
@@ -523,12 +561,15 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def merge_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            ack()
+            return
         lang = rt.language_of(user)
-        raw = _value((view.get("state") or {}).get("values") or {}, blocks.B_TARGET) or ""
+        raw = _value(state_values(view), blocks.B_TARGET) or ""
         into = _number(raw.strip())
         try:
-            number = _number(json.loads(view.get("private_metadata") or "{}").get("ticket"))
+            number = _number(metadata(view).get("ticket"))
         except (ValueError, AttributeError):
             number = None
         if number is None or into is None:
@@ -551,22 +592,24 @@ def register(app: App, runtime: Runtime) -> None:
     def repeat_choice(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """The form's "add to #N" or "file a new ticket anyway"."""
         ack()
-        user = body["user"]["id"]
+        user = user_of(body)
+        if user is None:
+            return
         lang = rt.language_of(user)
-        view = body.get("view") or {}
-        try:
-            pending = _number(json.loads(view.get("private_metadata") or "{}").get("pending"))
-        except (ValueError, AttributeError):
-            pending = None
-        action = (body.get("actions") or [{}])[0]
+        view = dict_of(body.get("view"))
+        view_id = slack_id(view.get("id"))
+        if view_id is None:
+            return
+        pending = _number(metadata(view).get("pending"))
+        action = first_action(body)
         add = action.get("action_id") == blocks.A_REPEAT_ADD
         try:
             if pending is None:
                 raise DomainError("form.expired")
             outcome, _ = file(
                 user,
-                body["user"].get("name", ""),
-                f"view:{view.get('id')}",
+                string(dict_of(body.get("user")).get("name")),
+                f"view:{view_id}",
                 pending=pending,
                 into=_number(action.get("value")) if add else None,
                 force_new=not add,
@@ -574,13 +617,13 @@ def register(app: App, runtime: Runtime) -> None:
         except DomainError as error:
             rt.urgent(
                 client.views_update,
-                view_id=view.get("id"),
+                view_id=view_id,
                 view=build_message_view(t("form.title", lang), rt.explain(error, user), lang),
             )
             return
         rt.urgent(
             client.views_update,
-            view_id=view.get("id"),
+            view_id=view_id,
             view=blocks.build_filed_view(outcome.ticket, lang, joined=outcome.repeat),
         )
         rt.send(outcome.deliveries, refresh_ticket=outcome.ticket.id if outcome.repeat else None)

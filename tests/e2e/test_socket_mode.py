@@ -103,6 +103,12 @@ def test_socket_mode_end_to_end(
         with session_scope(engine) as s:
             first = s.get(Ticket, 1)
             assert first is not None and first.state == "in_progress"
+        # envelopes Bolt cannot parse or route are acknowledged, not raised in the connection
+        for payload in (
+            {"type": "view_submission", "view": {"callback_id": "lapor_form"}},
+            {"type": "block_actions", "authorizations": "x", "is_enterprise_install": "x"},
+        ):
+            assert socket.deliver("interactive", payload) == {}
         status = health(metrics_port)
         assert status["socket_mode"] == "connected" and status["ok"] is True
         # Slack asks for a refresh: Rekan reconnects and handles the next envelope

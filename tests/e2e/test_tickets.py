@@ -263,12 +263,10 @@ def test_escaping_and_long_text(
     assert "<!channel>" not in dumped and "<!here>" not in dumped
     assert "<@U0AGENTB>" not in dumped and "<https://evil" not in dumped
     assert "&lt;!channel&gt;" in dumped and "&amp; cek" in dumped
+    # /lapor text is a summary: capped as the form caps it (#15), with the limit said
     long_text = "laptop panas " * 500
-    sender.command("U0REPORT", long_text)
-    long_card = wait_dms(standin, "U0AGENTB")[0]
-    assert "…" in message_text(long_card)
-    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in long_card.blocks or [])
-    assert ticket(engine, 2).summary == long_text.strip()
+    refused = sender.command("U0REPORT", long_text)
+    assert "maksimal 150" in refused.text and "#2" not in refused.text
 
 
 def test_no_agent_waits_then_is_assigned(
