@@ -69,14 +69,6 @@ class CampaignRun:
         return f"{self.key or '-'} {self.outcome} written={self.written} {sent}".strip()
 
 
-REGISTRY: dict[str, CampaignJob] = {}
-
-
-def register(job: CampaignJob) -> CampaignJob:
-    REGISTRY[job.name] = job
-    return job
-
-
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -234,10 +226,11 @@ def _send_due(
     return results
 
 
-def tick(ctx: JobContext, now: datetime, jobs: Sequence[CampaignJob] | None = None) -> str:
-    """Job `campaigns`: every minute, start or resume each campaign job's current period."""
+def tick(ctx: JobContext, now: datetime, jobs: Sequence[CampaignJob]) -> str:
+    """Job `campaigns`: every minute, start or resume each campaign job's current period
+    (the jobs come from jobs.registry)."""
     runs = []
-    for job in jobs if jobs is not None else list(REGISTRY.values()):
+    for job in jobs:
         try:
             run = run_campaign(ctx, job, now=now)
         except Exception:
