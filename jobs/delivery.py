@@ -281,13 +281,27 @@ def update_message(ctx: JobContext, delivery_id: int) -> bool:
         )
     except (SlackApiError, *UNCERTAIN_ERRORS) as exc:
         log.warning("could not update message of delivery %s: %s", delivery_id, exc)
+        error, permanent = _update_error(exc)
+        with session_scope(ctx.engine, write=True) as session:
+            outbox.mark_update_failed(
+                session, delivery_id, error=error, permanent=permanent, now=utcnow()
+            )
         return False
     with session_scope(ctx.engine, write=True) as session:
-        sent = session.get(Delivery, delivery_id)
-        if sent is not None:
-            sent.rendered_version = rendered.version
-            session.add(sent)
+        outbox.mark_updated(session, delivery_id, rendered_version=rendered.version)
     return True
+
+
+# Update errors that no retry will fix, besides those of posting.
+UPDATE_PERMANENT = PERMANENT | {"message_not_found", "cant_update_message", "edit_window_closed"}
+
+
+def _update_error(exc: Exception) -> tuple[str, bool]:
+    """(error, whether no retry can fix it) of a failed chat.update."""
+    if isinstance(exc, SlackApiError):
+        error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+        return error, error in UPDATE_PERMANENT
+    return type(exc).__name__, False
 
 
 # Messages whose content follows the ticket's state; notices say one thing once.
@@ -329,7 +343,16 @@ def run_deliveries_retry(ctx: JobContext, now: datetime) -> str:
     with session_scope(ctx.engine) as session:
         ids = outbox.due_ids(session, now=now)
     results = deliver_many(ctx, ids, concurrency=ctx.settings.notify_threads, now=now)
-    return f"released={released} " + " ".join(f"{k}={v}" for k, v in sorted(results.items()))
+    updated = refresh_stale(ctx, now=now)
+    done = " ".join(f"{k}={v}" for k, v in sorted(results.items()))
+    return f"released={released} updated={updated} {done}".strip()
+
+
+def refresh_stale(ctx: JobContext, *, now: datetime) -> int:
+    """Retry the updates that failed: messages still showing an older ticket version."""
+    with session_scope(ctx.engine) as session:
+        ids = outbox.stale_ids(session, now=now, templates=sorted(STATEFUL))
+    return sum(1 for i in ids if update_message(ctx, i))
 
 
 def refresh_prefix(ctx: JobContext, prefix: str) -> int:
