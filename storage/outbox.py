@@ -76,7 +76,9 @@ _CLAIM = (
     .values(state=DELIVERY_SENDING, claimed_at=bindparam("due"), attempts=DELIVERY.c.attempts + 1)
 )
 _CLAIMED = (
-    sa_select(DELIVERY, PERSON.c.dm_channel, PERSON.c.active, PERSON.c.away_since)
+    sa_select(
+        DELIVERY, PERSON.c.dm_channel, PERSON.c.active, PERSON.c.away_since, PERSON.c.timezone
+    )
     .outerjoin(PERSON, PERSON.c.slack_id == DELIVERY.c.recipient)
     .where(DELIVERY.c.id.in_(bindparam("rows", expanding=True)))
 )
@@ -90,6 +92,7 @@ class Claimed:
     dm_channel: str | None
     known: bool  # the recipient is a person Rekan knows
     reachable: bool  # that person is active and not away
+    timezone: str | None = None  # that person's own clock
 
 
 def claim(session: Session, delivery_id: int, *, now: datetime) -> Claimed | None:
@@ -113,6 +116,7 @@ def claim_many(session: Session, ids: Sequence[int], *, now: datetime) -> dict[i
             dm_channel=values["dm_channel"],
             known=values["active"] is not None,
             reachable=bool(values["active"]) and values["away_since"] is None,
+            timezone=values["timezone"],
         )
     return claimed
 
@@ -180,6 +184,16 @@ def mark_retry(
     row.uncertain = row.uncertain or uncertain
     row.next_attempt_at = now + timedelta(seconds=delay)
     session.add(row)
+
+
+def defer(session: Session, delivery_id: int, *, until: datetime) -> None:
+    """A claimed row that may not go yet (outside its reader's working hours): pending
+    again, due at `until`, its claim not counted as an attempt."""
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id, col(Delivery.state) == DELIVERY_SENDING)
+        .values(state=DELIVERY_PENDING, next_attempt_at=until, attempts=col(Delivery.attempts) - 1)
+    )
 
 
 def mark_failed(session: Session, delivery_id: int, *, error: str) -> None:
