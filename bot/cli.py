@@ -22,11 +22,12 @@ from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.manifest import render_manifest
 from bot.slack import make_job_context
 from bot.table import render_table
-from jobs import campaigns as campaign_jobs
+from jobs.campaigns import CampaignJob, run_campaign
 from jobs.context import JobContext
 from jobs.csvfile import csv_text
 from jobs.delivery import deliver_many
-from jobs.scheduler import find_job, job_specs, next_runs, run_job
+from jobs.registry import JobSpec, all_jobs, campaign_jobs, find
+from jobs.scheduler import next_runs, run_job
 from storage import campaigns, checkins, claims, db, outbox, people, resources, tickets
 from storage import tasks as daily_tasks
 from storage.calendar import public_holidays
@@ -199,10 +200,14 @@ def db_backup(state: State, file: Path) -> None:
     url = state.settings.database_url
     if not url.startswith("sqlite:///"):
         raise Failure(state.msg("cli.backup_pg"))
+    source_path = Path(url.removeprefix("sqlite:///"))
+    # sqlite3.connect would create a missing file: an empty "backup" of nothing.
+    if not source_path.is_file():
+        raise Failure(state.msg("cli.backup_no_source", path=source_path))
     if file.exists():
-        raise Failure(state.msg("demo.exists", path=file))
+        raise Failure(state.msg("cli.backup_exists", path=file))
     try:
-        source = sqlite3.connect(url.removeprefix("sqlite:///"))
+        source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
         target = sqlite3.connect(file)
         with target:
             source.backup(target)  # SQLite's online backup API: a consistent snapshot
@@ -825,18 +830,19 @@ def _job_context(state: State) -> JobContext:
 @jobs_group.command("list")
 @pass_state
 def jobs_list(state: State) -> None:
-    """List jobs, their schedule and next run (company clock)."""
+    """List every job, one a line: its name, schedule and next run (company clock)."""
     tz = state.settings.tz
+    now = utcnow()
     rows = [
         (
             spec.name,
             spec.schedule,
             when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if when else "-",
         )
-        for spec, when in next_runs(state.settings, utcnow())
+        for spec, when in next_runs(state.settings, now)
     ]
-    for job in campaign_jobs.REGISTRY.values():
-        day = next_campaign_day(job, utcnow().astimezone(tz).date())
+    for job in campaign_jobs(state.settings):
+        day = next_campaign_day(job, now.astimezone(tz).date())
         rows.append(
             (
                 job.name,
@@ -847,7 +853,7 @@ def jobs_list(state: State) -> None:
     _print_rows(state, ["job", "schedule", "next_run"], rows)
 
 
-def next_campaign_day(job: campaign_jobs.CampaignJob, start: date) -> date | None:
+def next_campaign_day(job: CampaignJob, start: date) -> date | None:
     for offset in range(370):
         day = start + timedelta(days=offset)
         if job.runs_on(day):
@@ -860,25 +866,19 @@ def next_campaign_day(job: campaign_jobs.CampaignJob, start: date) -> date | Non
 @pass_state
 def jobs_run(state: State, name: str) -> None:
     """Run a job's current period now, in this process, to everyone not yet sent."""
-    campaign = campaign_jobs.REGISTRY.get(name)
-    spec = find_job(state.settings, name)
-    if spec is None and campaign is None:
-        names = ", ".join(
-            [s.name for s in job_specs(state.settings)] + list(campaign_jobs.REGISTRY)
-        )
+    job = find(state.settings, name)
+    if job is None:
+        names = ", ".join(j.name for j in all_jobs(state.settings))
         raise Failure(state.msg("cli.job_unknown", name=name, names=names))
     ctx = _job_context(state)
-    if campaign is None:
-        assert spec is not None
-        click.echo(state.msg("cli.job_done", name=name, summary=run_job(ctx, spec)))
+    if isinstance(job, JobSpec):
+        click.echo(state.msg("cli.job_done", name=name, summary=run_job(ctx, job)))
         return
 
     def progress(done: int, total: int) -> None:
         click.echo(state.msg("cli.progress", done=done, total=total), err=True)
 
-    run = campaign_jobs.run_campaign(
-        ctx, campaign, force=True, wait_for_retries=True, on_progress=progress
-    )
+    run = run_campaign(ctx, job, force=True, wait_for_retries=True, on_progress=progress)
     if run.outcome == "not_today":
         click.echo(state.msg("cli.not_today", name=name))
         return

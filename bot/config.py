@@ -54,6 +54,8 @@ class Settings:
     retention_months: int = 12
     tasks_at: time = time(9, 0)
     tasks_weekdays: frozenset[int] | None = None
+    # A daily prompt later than this (never past the end of working hours) waits for tomorrow.
+    prompt_grace_seconds: int = 3 * 3600
     log_format: str = "text"
     metrics_port: int | None = None
     campaign_lease_seconds: int = 60
@@ -236,6 +238,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_months=_int(env, "REKAN_RETENTION_MONTHS", 12, 1, 120),
         tasks_at=tasks_at,
         tasks_weekdays=tasks_weekdays,
+        prompt_grace_seconds=_duration(env, "REKAN_PROMPT_GRACE", "3h"),
         log_format=log_format,
         metrics_port=metrics_port,
     )

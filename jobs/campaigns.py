@@ -21,7 +21,7 @@ from jobs import metrics
 from jobs.context import JobContext
 from jobs.delivery import deliver_many
 from storage import campaigns, outbox
-from storage.calendar import is_workday
+from storage.calendar import is_workday, send_deadline
 from storage.db import session_scope
 from storage.models import Person
 from storage.types import utcnow
@@ -46,6 +46,9 @@ class CampaignJob:
     params: Callable[[date, str], dict[str, Any]] = lambda day, period: {"period": period}
     # Runs once, in the transaction that writes the rows (e.g. opens the check-in round).
     prepare: Callable[[Session, str, date, datetime], None] | None = None
+    # A daily message: skipped for the day once later than the grace (REKAN_PROMPT_GRACE);
+    # otherwise (weekly) it waits for the reader's next working morning.
+    skip_if_late: bool = False
 
     def runs_on(
         self, day: date, days_off: Sequence[date] = (), *, any_weekday: bool = False
@@ -69,14 +72,6 @@ class CampaignRun:
         return f"{self.key or '-'} {self.outcome} written={self.written} {sent}".strip()
 
 
-REGISTRY: dict[str, CampaignJob] = {}
-
-
-def register(job: CampaignJob) -> CampaignJob:
-    REGISTRY[job.name] = job
-    return job
-
-
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -95,6 +90,22 @@ def local_due(day: date, at: time, tz: str, fallback: ZoneInfo) -> datetime:
     except (KeyError, ValueError):
         zone = fallback
     return datetime.combine(day, at, zone)
+
+
+def _deadlines(
+    ctx: JobContext, job: CampaignJob, planned: dict[str, datetime]
+) -> dict[str, datetime] | None:
+    """For a daily job, each reader's last moment to get it (storage.calendar's rule)."""
+    if not job.skip_if_late:
+        return None
+    settings = ctx.settings
+    grace = timedelta(seconds=settings.prompt_grace_seconds)
+    return {
+        who: send_deadline(
+            at, grace=grace, work_start=settings.work_start, work_end=settings.work_end
+        )
+        for who, at in planned.items()
+    }
 
 
 def run_campaign(
@@ -122,6 +133,8 @@ def run_campaign(
     period = job.period(day)
     key = campaigns.key_of(job.name, period)
     with session_scope(ctx.engine, write=True) as session:
+        if force:  # by hand: what the scheduler skipped as too late goes too
+            campaigns.revive_late(session, key, now=now)
         campaign = campaigns.claim(
             session, job=job.name, period=period, owner=owner, now=now, lease=lease
         )
@@ -136,10 +149,8 @@ def run_campaign(
             if job.prepare is not None:
                 job.prepare(session, key, day, now)
             people = job.recipients(session, day)
-            rows = [
-                (p.slack_id, now if force else local_due(day, job.at, p.timezone, settings.tz))
-                for p in people
-            ]
+            planned = {p.slack_id: local_due(day, job.at, p.timezone, settings.tz) for p in people}
+            rows = [(who, now if force else at) for who, at in planned.items()]
             written = campaigns.fan_out(
                 session,
                 key,
@@ -147,6 +158,7 @@ def run_campaign(
                 recipients=rows,
                 params=job.params(day, period),
                 now=now,
+                deadlines=_deadlines(ctx, job, planned),
             )
         if force:
             campaigns.bring_forward(session, key, now=now)
@@ -220,7 +232,9 @@ def _send_due(
                 pause = (upcoming - utcnow()).total_seconds()
                 clock.sleep(min(max(pause, 0.05), 5.0))
                 continue
-            batch = deliver_many(ctx, ids, concurrency=ctx.settings.delivery_concurrency, now=at)
+            batch = deliver_many(
+                ctx, ids, concurrency=ctx.settings.delivery_concurrency, now=at, by_hand=force
+            )
             for outcome, count in batch.items():
                 results[outcome] = results.get(outcome, 0) + count
             done += len(ids)
@@ -234,10 +248,11 @@ def _send_due(
     return results
 
 
-def tick(ctx: JobContext, now: datetime, jobs: Sequence[CampaignJob] | None = None) -> str:
-    """Job `campaigns`: every minute, start or resume each campaign job's current period."""
+def tick(ctx: JobContext, now: datetime, jobs: Sequence[CampaignJob]) -> str:
+    """Job `campaigns`: every minute, start or resume each campaign job's current period
+    (the jobs come from jobs.registry)."""
     runs = []
-    for job in jobs if jobs is not None else list(REGISTRY.values()):
+    for job in jobs:
         try:
             run = run_campaign(ctx, job, now=now)
         except Exception:

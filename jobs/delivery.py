@@ -14,8 +14,9 @@ import urllib.error
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
@@ -23,7 +24,9 @@ from sqlmodel import Session
 from jobs import metrics
 from jobs.context import JobContext
 from jobs.render import CannotRender, Rendered, render
-from storage import outbox, tickets
+from storage import campaigns, outbox, tickets
+from storage.calendar import next_working_moment
+from storage.campaigns import days_off
 from storage.db import session_scope
 from storage.models import DELIVERY_SENT, Delivery, Person
 from storage.types import utcnow
@@ -126,13 +129,64 @@ def _unwanted(session: Session, claimed: outbox.Claimed) -> bool:
     return False
 
 
-def take(session: Session, delivery_id: int, *, now: datetime) -> outbox.Claimed | str:
-    """Claim a row for sending in the caller's write transaction; a string says why not."""
+@dataclass(frozen=True)
+class Hours:
+    """Working hours, on each reader's own clock, that scheduled messages keep to."""
+
+    start: time
+    end: time
+    zone: ZoneInfo  # the company's, for readers without a known zone
+    days_off: frozenset[date] = frozenset()
+
+    @classmethod
+    def of(cls, session: Session, ctx: JobContext) -> Hours:
+        settings = ctx.settings
+        return cls(
+            settings.work_start, settings.work_end, settings.tz, frozenset(days_off(session))
+        )
+
+
+def _reader_zone(claimed: outbox.Claimed, fallback: ZoneInfo) -> ZoneInfo:
+    try:
+        return ZoneInfo(claimed.timezone) if claimed.timezone else fallback
+    except (KeyError, ValueError):
+        return fallback
+
+
+def _not_now(session: Session, claimed: outbox.Claimed, hours: Hours, now: datetime) -> str | None:
+    """A scheduled row that may not reach its reader now: deferred to their next working
+    moment ("deferred"), or, a daily one past its deadline, skipped ("failed"). Rows caused
+    by someone's action have no campaign and are never held."""
+    row = claimed.row
+    if not row.campaign:
+        return None
+    local = now.astimezone(_reader_zone(claimed, hours.zone))
+    deadline = campaigns.deadline_of(row.params)
+    opens = next_working_moment(
+        local, work_start=hours.start, work_end=hours.end, days_off=hours.days_off
+    )
+    if deadline is not None and (now > deadline or opens > deadline):
+        outbox.mark_failed(session, row.id or 0, error=campaigns.SKIPPED_LATE)
+        return "failed"
+    if opens > local:
+        outbox.defer(session, row.id or 0, until=opens)
+        return "deferred"
+    return None
+
+
+def take(
+    session: Session, delivery_id: int, *, now: datetime, hours: Hours | None = None
+) -> outbox.Claimed | str:
+    """Claim a row for sending in the caller's write transaction; a string says why not.
+    With `hours`, scheduled rows wait for (or, too late, skip) their reader's working hours."""
     claimed = outbox.claim(session, delivery_id, now=now)
     if claimed is None:
         log.debug("delivery %s not claimed: not due, or another worker has it", delivery_id)
         return "skipped"
-    return "failed" if _unwanted(session, claimed) else claimed
+    if _unwanted(session, claimed):
+        return "failed"
+    held = _not_now(session, claimed, hours, now) if hours is not None else None
+    return held or claimed
 
 
 def take_many(session: Session, ids: list[int], *, now: datetime) -> list[outbox.Claimed]:
@@ -209,10 +263,14 @@ def record(ctx: JobContext, posted: list[Posted]) -> list[int]:
     ]
 
 
-def deliver(ctx: JobContext, delivery_id: int, *, now: datetime | None = None) -> str:
-    """Send one row if it is due and unclaimed. Returns what happened (for logs and tests)."""
+def deliver(
+    ctx: JobContext, delivery_id: int, *, now: datetime | None = None, by_hand: bool = False
+) -> str:
+    """Send one row if it is due and unclaimed. A scheduled row keeps to its reader's working
+    hours unless sent `by_hand` (`rekan jobs run`). Returns what happened."""
     with session_scope(ctx.engine, write=True) as session:
-        claimed = take(session, delivery_id, now=now or utcnow())
+        hours = None if by_hand else Hours.of(session, ctx)
+        claimed = take(session, delivery_id, now=now or utcnow(), hours=hours)
     if isinstance(claimed, str):
         return claimed
 
@@ -281,13 +339,27 @@ def update_message(ctx: JobContext, delivery_id: int) -> bool:
         )
     except (SlackApiError, *UNCERTAIN_ERRORS) as exc:
         log.warning("could not update message of delivery %s: %s", delivery_id, exc)
+        error, permanent = _update_error(exc)
+        with session_scope(ctx.engine, write=True) as session:
+            outbox.mark_update_failed(
+                session, delivery_id, error=error, permanent=permanent, now=utcnow()
+            )
         return False
     with session_scope(ctx.engine, write=True) as session:
-        sent = session.get(Delivery, delivery_id)
-        if sent is not None:
-            sent.rendered_version = rendered.version
-            session.add(sent)
+        outbox.mark_updated(session, delivery_id, rendered_version=rendered.version)
     return True
+
+
+# Update errors that no retry will fix, besides those of posting.
+UPDATE_PERMANENT = PERMANENT | {"message_not_found", "cant_update_message", "edit_window_closed"}
+
+
+def _update_error(exc: Exception) -> tuple[str, bool]:
+    """(error, whether no retry can fix it) of a failed chat.update."""
+    if isinstance(exc, SlackApiError):
+        error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+        return error, error in UPDATE_PERMANENT
+    return type(exc).__name__, False
 
 
 # Messages whose content follows the ticket's state; notices say one thing once.
@@ -307,16 +379,21 @@ def refresh_ticket(ctx: JobContext, ticket_id: int, *, skip: set[int] | None = N
 
 
 def deliver_many(
-    ctx: JobContext, ids: Iterable[int], *, concurrency: int = 1, now: datetime | None = None
+    ctx: JobContext,
+    ids: Iterable[int],
+    *,
+    concurrency: int = 1,
+    now: datetime | None = None,
+    by_hand: bool = False,
 ) -> dict[str, int]:
     """Send rows due at `now` with at most `concurrency` posts in flight; counts by outcome."""
     results: dict[str, int] = {}
     ids = list(ids)
     if concurrency <= 1 or len(ids) <= 1:
-        outcomes = [deliver(ctx, i, now=now) for i in ids]
+        outcomes = [deliver(ctx, i, now=now, by_hand=by_hand) for i in ids]
     else:
         with ThreadPoolExecutor(concurrency, thread_name_prefix="rekan-deliver") as pool:
-            outcomes = list(pool.map(lambda i: deliver(ctx, i, now=now), ids))
+            outcomes = list(pool.map(lambda i: deliver(ctx, i, now=now, by_hand=by_hand), ids))
     for outcome in outcomes:
         results[outcome] = results.get(outcome, 0) + 1
     return results
@@ -329,7 +406,16 @@ def run_deliveries_retry(ctx: JobContext, now: datetime) -> str:
     with session_scope(ctx.engine) as session:
         ids = outbox.due_ids(session, now=now)
     results = deliver_many(ctx, ids, concurrency=ctx.settings.notify_threads, now=now)
-    return f"released={released} " + " ".join(f"{k}={v}" for k, v in sorted(results.items()))
+    updated = refresh_stale(ctx, now=now)
+    done = " ".join(f"{k}={v}" for k, v in sorted(results.items()))
+    return f"released={released} updated={updated} {done}".strip()
+
+
+def refresh_stale(ctx: JobContext, *, now: datetime) -> int:
+    """Retry the updates that failed: messages still showing an older ticket version."""
+    with session_scope(ctx.engine) as session:
+        ids = outbox.stale_ids(session, now=now, templates=sorted(STATEFUL))
+    return sum(1 for i in ids if update_message(ctx, i))
 
 
 def refresh_prefix(ctx: JobContext, prefix: str) -> int:

@@ -1,65 +1,19 @@
-"""The APScheduler scheduler (in-memory job store) and the registry of named jobs."""
+"""The APScheduler scheduler (in-memory job store) over the interval jobs of the registry."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from jobs import campaigns, checkins, claims, delivery, people, reports, tasks
 from jobs.context import JobContext
+from jobs.registry import JobSpec, interval_jobs
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
-
-JobFunc = Callable[[JobContext, datetime], str]
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    name: str
-    schedule: str  # a crontab line (company clock) or "every N minutes"
-    func: JobFunc
-
-    def trigger(self, timezone: Any) -> CronTrigger | IntervalTrigger:
-        if self.schedule.startswith("every "):
-            minutes = int(self.schedule.split()[1])
-            return IntervalTrigger(minutes=minutes, timezone=timezone)
-        return CronTrigger.from_crontab(self.schedule, timezone=timezone)
-
-
-def job_specs(settings: Settings) -> list[JobSpec]:
-    """Every job Rekan runs, by its stable name."""
-    return [
-        JobSpec("people-sync", "0 2 * * *", people.run_people_sync),
-        JobSpec("availability", "every 5 minutes", people.run_availability),
-        JobSpec("deliveries-retry", "every 1 minutes", delivery.run_deliveries_retry),
-        JobSpec("claims-expiry", "every 5 minutes", claims.run_claims_expiry),
-        JobSpec(
-            "campaigns",
-            "every 1 minutes",
-            lambda ctx, now: campaigns.tick(ctx, now, campaign_jobs(ctx.settings)),
-        ),
-        JobSpec("checkin-close", "every 5 minutes", checkins.run_close),
-        JobSpec("retention", "30 3 * * *", checkins.run_retention),
-        JobSpec("report-weekly", "0 8 * * 1", reports.run_weekly),
-    ]
-
-
-def campaign_jobs(settings: Settings) -> list[campaigns.CampaignJob]:
-    """Jobs that send one message per person per period, built in and registered."""
-    return [*checkins.jobs(settings), *tasks.jobs(settings), *campaigns.REGISTRY.values()]
-
-
-def find_job(settings: Settings, name: str) -> JobSpec | None:
-    return next((spec for spec in job_specs(settings) if spec.name == name), None)
 
 
 def run_job(ctx: JobContext, spec: JobSpec, now: datetime | None = None) -> str:
@@ -68,9 +22,10 @@ def run_job(ctx: JobContext, spec: JobSpec, now: datetime | None = None) -> str:
 
 def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
     """A scheduler whose jobs have stable ids (their names); not started. The campaign tick
-    also runs at start, so a campaign missed while Rekan was down is caught up at once."""
+    also runs at start, so a campaign missed while Rekan was down is caught up at once
+    (within working hours: see jobs.campaigns)."""
     scheduler = BackgroundScheduler(timezone=ctx.settings.tz)
-    for spec in job_specs(ctx.settings):
+    for spec in interval_jobs():
         at_start = spec.name in ("campaigns", "deliveries-retry")
         extra = {"next_run_time": datetime.now(ctx.settings.tz)} if at_start else {}
         scheduler.add_job(
@@ -89,7 +44,7 @@ def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
 
 def next_runs(settings: Settings, now: datetime) -> list[tuple[JobSpec, datetime | None]]:
     result = []
-    for spec in job_specs(settings):
+    for spec in interval_jobs():
         trigger = spec.trigger(settings.tz)
         result.append((spec, trigger.get_next_fire_time(None, now.astimezone(settings.tz))))
     return result

@@ -40,6 +40,7 @@ def jobs(settings: Settings) -> list[CampaignJob]:
             recipients=_with_lead,
             weekdays=settings.tasks_weekdays,
             workdays_only=True,
+            skip_if_late=True,
         ),
         CampaignJob(
             name="tasks-digest",
@@ -48,6 +49,7 @@ def jobs(settings: Settings) -> list[CampaignJob]:
             period=lambda d: d.isoformat(),
             recipients=_leads_with_old_pending,
             workdays_only=True,
+            skip_if_late=True,
             params=lambda day, period: {"day": day.isoformat()},
         ),
         CampaignJob(

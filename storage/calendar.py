@@ -46,3 +46,30 @@ def working_seconds(
                 total += (hi - lo).total_seconds()
         day += timedelta(days=1)
     return total
+
+
+def next_working_moment(
+    moment: datetime, *, work_start: time, work_end: time, days_off: Collection[date] = ()
+) -> datetime:
+    """`moment` itself when it falls within working hours of a workday on its own clock (its
+    tzinfo: the reader's zone), else the next opening. Scheduled messages wait for it."""
+    tz = moment.tzinfo
+    day = moment.date()
+    for _ in range(370):  # a year of days off at most
+        if is_workday(day, days_off):
+            close_at = datetime.combine(day, work_end, tz)
+            if moment < close_at:
+                return max(moment, datetime.combine(day, work_start, tz))
+        day += timedelta(days=1)
+    return moment
+
+
+def send_deadline(
+    planned: datetime, *, grace: timedelta, work_start: time, work_end: time
+) -> datetime:
+    """The last moment a daily message planned for `planned` (on the reader's clock) may still
+    go: `grace` after it was due (or after the opening, if planned before it), never past that
+    day's end of working hours. Later, it is skipped for the day."""
+    tz = planned.tzinfo
+    start = max(planned, datetime.combine(planned.date(), work_start, tz))
+    return min(start + grace, datetime.combine(planned.date(), work_end, tz))

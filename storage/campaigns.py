@@ -3,7 +3,7 @@ and its delivery rows written once per recipient before anything is posted."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     CAMPAIGN_DONE,
     CAMPAIGN_SENDING,
+    DELIVERY_FAILED,
     DELIVERY_PENDING,
     DELIVERY_SENDING,
     Campaign,
@@ -83,9 +84,11 @@ def fan_out(
     recipients: Sequence[tuple[str, datetime]],
     params: dict[str, Any],
     now: datetime,
+    deadlines: Mapping[str, datetime] | None = None,
 ) -> int:
     """One delivery row per (campaign, recipient), due at the given moment; rows that exist
-    already stay as they are. Returns how many were written."""
+    already stay as they are. A recipient's deadline (a daily message) goes in the row's
+    params as `not_after`. Returns how many were written."""
     existing = set(session.exec(select(Delivery.recipient).where(Delivery.campaign == key)).all())
     added = 0
     for recipient, due in recipients:
@@ -97,7 +100,7 @@ def fan_out(
                 campaign=key,
                 recipient=recipient,
                 template=template,
-                params=params,
+                params=_with_deadline(params, (deadlines or {}).get(recipient)),
                 next_attempt_at=due,
                 created_at=now,
             )
@@ -110,6 +113,39 @@ def fan_out(
         session.add(campaign)
     session.flush()
     return added
+
+
+SKIPPED_LATE = "skipped:late"
+NOT_AFTER = "not_after"
+
+
+def _with_deadline(params: dict[str, Any], deadline: datetime | None) -> dict[str, Any]:
+    return params if deadline is None else {**params, NOT_AFTER: deadline.isoformat()}
+
+
+def deadline_of(params: Mapping[str, Any]) -> datetime | None:
+    raw = params.get(NOT_AFTER)
+    return datetime.fromisoformat(str(raw)) if raw else None
+
+
+def revive_late(session: Session, key: str, *, now: datetime) -> int:
+    """Rows the scheduler skipped as too late: pending again and due now (`rekan jobs run`
+    sends them), and their campaign open again if it had finished."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.campaign) == key,
+            col(Delivery.state) == DELIVERY_FAILED,
+            col(Delivery.error) == SKIPPED_LATE,
+        )
+        .values(state=DELIVERY_PENDING, error=None, next_attempt_at=now)
+    )
+    revived = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    campaign = session.get(Campaign, key)
+    if revived and campaign is not None and campaign.state == CAMPAIGN_DONE:
+        campaign.state, campaign.finished_at = CAMPAIGN_SENDING, None
+        session.add(campaign)
+    return revived
 
 
 def bring_forward(session: Session, key: str, *, now: datetime) -> int:

@@ -19,7 +19,7 @@ from storage.models import (
     Campaign,
     Delivery,
 )
-from storage.tables import DELIVERY, PERSON, connection, inserted_id, read_only
+from storage.tables import DELIVERY, PERSON, TICKET, connection, inserted_id, read_only
 
 SENDING_LEASE = timedelta(minutes=2)
 BACKOFF = (2, 10, 30, 120, 300, 600, 1800)  # seconds, then every 30 minutes
@@ -76,7 +76,9 @@ _CLAIM = (
     .values(state=DELIVERY_SENDING, claimed_at=bindparam("due"), attempts=DELIVERY.c.attempts + 1)
 )
 _CLAIMED = (
-    sa_select(DELIVERY, PERSON.c.dm_channel, PERSON.c.active, PERSON.c.away_since)
+    sa_select(
+        DELIVERY, PERSON.c.dm_channel, PERSON.c.active, PERSON.c.away_since, PERSON.c.timezone
+    )
     .outerjoin(PERSON, PERSON.c.slack_id == DELIVERY.c.recipient)
     .where(DELIVERY.c.id.in_(bindparam("rows", expanding=True)))
 )
@@ -90,6 +92,7 @@ class Claimed:
     dm_channel: str | None
     known: bool  # the recipient is a person Rekan knows
     reachable: bool  # that person is active and not away
+    timezone: str | None = None  # that person's own clock
 
 
 def claim(session: Session, delivery_id: int, *, now: datetime) -> Claimed | None:
@@ -113,6 +116,7 @@ def claim_many(session: Session, ids: Sequence[int], *, now: datetime) -> dict[i
             dm_channel=values["dm_channel"],
             known=values["active"] is not None,
             reachable=bool(values["active"]) and values["away_since"] is None,
+            timezone=values["timezone"],
         )
     return claimed
 
@@ -180,6 +184,16 @@ def mark_retry(
     row.uncertain = row.uncertain or uncertain
     row.next_attempt_at = now + timedelta(seconds=delay)
     session.add(row)
+
+
+def defer(session: Session, delivery_id: int, *, until: datetime) -> None:
+    """A claimed row that may not go yet (outside its reader's working hours): pending
+    again, due at `until`, its claim not counted as an attempt."""
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id, col(Delivery.state) == DELIVERY_SENDING)
+        .values(state=DELIVERY_PENDING, next_attempt_at=until, attempts=col(Delivery.attempts) - 1)
+    )
 
 
 def mark_failed(session: Session, delivery_id: int, *, error: str) -> None:
@@ -262,3 +276,58 @@ def sent_with_prefix(session: Session, prefix: str) -> Sequence[Delivery]:
         col(Delivery.key).startswith(prefix), Delivery.state == DELIVERY_SENT
     )
     return session.exec(query).all()
+
+
+# ---------------------------------------------------------------- updates in place
+
+UPDATE_RETRY = "update_retry:"  # an update Slack refused for now: tried again after back-off
+UPDATE_FAILED = "update_failed:"  # one no retry will fix (the message is gone)
+UPDATE_WINDOW = timedelta(days=1)  # how long after a ticket's last change its messages are kept up
+
+
+def stale_ids(
+    session: Session, *, now: datetime, templates: Sequence[str], limit: int = 200
+) -> list[int]:
+    """Sent messages that show an older version of their ticket than the current one (an
+    update failed, or never ran), and whose back-off is over: to be updated in place."""
+    query = (
+        sa_select(DELIVERY.c.id)
+        .join(TICKET, TICKET.c.id == DELIVERY.c.ticket_id)
+        .where(
+            DELIVERY.c.state == DELIVERY_SENT,
+            DELIVERY.c.template.in_(templates),
+            DELIVERY.c.rendered_version < TICKET.c.version,
+            DELIVERY.c.next_attempt_at <= now,
+            TICKET.c.updated_at >= now - UPDATE_WINDOW,
+            or_(DELIVERY.c.error.is_(None), DELIVERY.c.error.not_like(f"{UPDATE_FAILED}%")),
+        )
+        .order_by(DELIVERY.c.id)
+        .limit(limit)
+    )
+    return [int(i) for i in connection(session).execute(query).scalars()]
+
+
+def mark_updated(session: Session, delivery_id: int, *, rendered_version: int | None) -> None:
+    """The message now shows `rendered_version`; an earlier update failure is forgotten."""
+    row = session.get(Delivery, delivery_id)
+    if row is None:
+        return
+    row.rendered_version = rendered_version
+    if row.error and row.error.startswith((UPDATE_RETRY, UPDATE_FAILED)):
+        row.error = None
+    session.add(row)
+
+
+def mark_update_failed(
+    session: Session, delivery_id: int, *, error: str, permanent: bool, now: datetime
+) -> None:
+    """An update in place failed: retried after the same back-off as posts, unless no retry
+    can help. The row stays `sent` (it was posted); `attempts` counts the update calls too."""
+    row = session.get(Delivery, delivery_id)
+    if row is None:
+        return
+    row.attempts += 1
+    row.error = ((UPDATE_FAILED if permanent else UPDATE_RETRY) + error)[:200]
+    delay = BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
+    row.next_attempt_at = now + timedelta(seconds=delay)
+    session.add(row)

@@ -432,5 +432,7 @@ MESSAGES: dict[str, str] = {
     "demo.exists": "{path} exists already; the demo needs a new database.",
     "cli.backup_pg": 'Back up PostgreSQL with pg_dump, for example: pg_dump -Fc "$DATABASE_URL" > rekan.dump',
     "cli.backup_done": "Backup written to {path}.",
+    "cli.backup_no_source": "There is no SQLite database at {path}: check DATABASE_URL. Nothing was written.",
+    "cli.backup_exists": "{path} exists already; a backup is written to a new file.",
     "config.bad_log_format": "REKAN_LOG_FORMAT must be text or json, not {value!r}",
 }

@@ -432,5 +432,7 @@ MESSAGES: dict[str, str] = {
     "demo.exists": "{path} sudah ada; demo butuh basis data baru.",
     "cli.backup_pg": 'Cadangan untuk PostgreSQL dibuat dengan pg_dump, misalnya: pg_dump -Fc "$DATABASE_URL" > rekan.dump',
     "cli.backup_done": "Cadangan tersimpan di {path}.",
+    "cli.backup_no_source": "Tidak ada basis data SQLite di {path}: periksa DATABASE_URL. Tidak ada yang ditulis.",
+    "cli.backup_exists": "{path} sudah ada; cadangan ditulis ke berkas baru.",
     "config.bad_log_format": "REKAN_LOG_FORMAT harus text atau json, bukan {value!r}",
 }

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.sandbox import SlackStandIn
 from bot.slack import make_job_context
 from jobs import campaigns as engine_mod
-from jobs.campaigns import CampaignJob, run_campaign
+from jobs.campaigns import CampaignJob, iso_week, run_campaign
 from jobs.render import RENDERERS, Rendered
 from storage import campaigns, people
 from storage.db import make_engine, session_scope
@@ -38,20 +38,19 @@ def hello(_session: Session, row: Delivery, _settings: Settings) -> Rendered:
     return Rendered(build_text_message(f"halo {row.recipient} ({row.params.get('period')})"))
 
 
+HELLO = CampaignJob(
+    name=JOB,
+    at=daytime(9, 0),
+    template="test.hello",
+    period=lambda d: d.isoformat(),
+    recipients=engine_mod.active_people,
+)
+
+
 @pytest.fixture
 def hello_job() -> Iterator[CampaignJob]:
-    job = engine_mod.register(
-        CampaignJob(
-            name=JOB,
-            at=daytime(9, 0),
-            template="test.hello",
-            period=lambda d: d.isoformat(),
-            recipients=engine_mod.active_people,
-        )
-    )
     RENDERERS["test.hello"] = hello
-    yield job
-    engine_mod.REGISTRY.pop(JOB, None)
+    yield HELLO
     RENDERERS.pop("test.hello", None)
 
 
@@ -200,7 +199,7 @@ def _child(settings: Settings, database_url: str) -> None:
     child_engine = make_engine(database_url, pool_size=4)
     run_campaign(
         make_job_context(settings, child_engine),
-        engine_mod.REGISTRY[JOB],
+        HELLO,
         now=MONDAY_10_WIB,
         force=True,
     )
@@ -238,32 +237,18 @@ def test_killed_halfway_then_run_again_delivers_the_rest_once(
 
 
 def test_missed_campaign_is_caught_up_at_start(
-    settings: Settings, engine: Engine, standin: SlackStandIn
+    settings: Settings, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
 ) -> None:
-    from bot.run import start
+    from jobs.scheduler import build_scheduler
 
     seed_people(engine, 5)
-    job = engine_mod.register(
-        CampaignJob(
-            name="test-catchup",
-            at=daytime(0, 0),
-            template="test.hello",
-            period=lambda d: d.isoformat(),
-            recipients=engine_mod.active_people,
-            workdays_only=False,
-        )
-    )
-    RENDERERS["test.hello"] = hello
-    try:
-        running = start(settings, http=True, port=0, with_scheduler=True)
-        try:
-            assert standin.wait_for(lambda: len(standin.messages()) == 5, 20)
-        finally:
-            running.stop()
-    finally:
-        engine_mod.REGISTRY.pop(job.name, None)
-        RENDERERS.pop("test.hello", None)
-    assert set(per_person(standin).values()) == {1}
+    ctx = context(settings, engine)
+    before = datetime.now(UTC)
+    first = build_scheduler(ctx).get_job("campaigns").next_run_time
+    assert first is not None and first <= datetime.now(UTC) and first >= before  # at start
+    # That first tick, an hour after the 09:00 campaign was due, sends it.
+    assert "done" in engine_mod.tick(ctx, MONDAY_10_WIB, [hello_job])
+    assert len(standin.messages()) == 5 and set(per_person(standin).values()) == {1}
 
 
 def test_away_people_are_skipped_at_send_time(
@@ -283,25 +268,20 @@ def test_away_people_are_skipped_at_send_time(
     assert reasons["skipped:away_or_inactive"] == 1
 
 
-def test_cli_jobs_holidays_and_deliveries(
-    cli, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
-) -> None:  # type: ignore[no-untyped-def]
+def test_cli_jobs_holidays_and_deliveries(cli, engine: Engine, standin: SlackStandIn) -> None:  # type: ignore[no-untyped-def]
     seed_people(engine, 12)
     code, out, _ = cli("jobs", "list")
-    assert code == 0 and "campaigns" in out and JOB in out and "09:00" in out
-    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).date()
-    workday = hello_job.runs_on(today)
-    code, out, err = cli("jobs", "run", JOB)
+    assert code == 0 and "campaigns" in out and "checkin" in out and "10:00" in out
+    week = iso_week(datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).date())
+    # The weekly check-in sends on any day when run by hand.
+    code, out, err = cli("jobs", "run", "checkin")
     assert code == 0
-    if workday:
-        assert "done" in out and "sent 12 of 12" in err
-        assert len(standin.messages()) == 12
-        code, out, _ = cli("jobs", "run", JOB)  # the same period again: nothing missing
-        assert code == 0 and len(standin.messages()) == 12
-        code, out, _ = cli("deliveries", "status", f"{JOB}:{today.isoformat()}")
-        assert code == 0 and "sent" in out and "12" in out
-    else:
-        assert "not a workday" in out and standin.messages() == []
+    assert "done" in out and "sent 12 of 12" in err
+    assert len(standin.messages()) == 12
+    code, out, _ = cli("jobs", "run", "checkin")  # the same period again: nothing missing
+    assert code == 0 and len(standin.messages()) == 12
+    code, out, _ = cli("deliveries", "status", f"checkin:{week}")
+    assert code == 0 and "sent" in out and "12" in out
     code, out, _ = cli("holidays", "add", "2026-11-26", "Ulang tahun perusahaan")
     assert code == 0
     code, out, _ = cli("holidays", "list", "2026")
@@ -310,4 +290,4 @@ def test_cli_jobs_holidays_and_deliveries(
     code, _, err = cli("holidays", "add", "26-11-2026", "x")
     assert code == 2 and "YYYY-MM-DD" in err
     code, _, err = cli("jobs", "run", "nope")
-    assert code == 1 and JOB in err
+    assert code == 1 and "tasks-prompt" in err
