@@ -201,7 +201,8 @@ def _send_due(
 ) -> dict[str, int]:
     results: dict[str, int] = {}
     done = 0
-    deadline = clock.monotonic() + 15 * 60
+    begun = clock.monotonic()
+    deadline = begun + 15 * 60
     lost = threading.Event()
     stop = threading.Event()
 
@@ -232,8 +233,15 @@ def _send_due(
                 pause = (upcoming - utcnow()).total_seconds()
                 clock.sleep(min(max(pause, 0.05), 5.0))
                 continue
+            # Working hours are judged at the run's own moment (`now`, as time goes by), not
+            # at the wall clock that only paces the retries.
             batch = deliver_many(
-                ctx, ids, concurrency=ctx.settings.delivery_concurrency, now=at, by_hand=force
+                ctx,
+                ids,
+                concurrency=ctx.settings.delivery_concurrency,
+                now=at,
+                by_hand=force,
+                hours_at=now + timedelta(seconds=clock.monotonic() - begun),
             )
             for outcome, count in batch.items():
                 results[outcome] = results.get(outcome, 0) + count

@@ -175,7 +175,12 @@ def _not_now(session: Session, claimed: outbox.Claimed, hours: Hours, now: datet
 
 
 def take(
-    session: Session, delivery_id: int, *, now: datetime, hours: Hours | None = None
+    session: Session,
+    delivery_id: int,
+    *,
+    now: datetime,
+    hours: Hours | None = None,
+    hours_at: datetime | None = None,
 ) -> outbox.Claimed | str:
     """Claim a row for sending in the caller's write transaction; a string says why not.
     With `hours`, scheduled rows wait for (or, too late, skip) their reader's working hours."""
@@ -185,7 +190,7 @@ def take(
         return "skipped"
     if _unwanted(session, claimed):
         return "failed"
-    held = _not_now(session, claimed, hours, now) if hours is not None else None
+    held = _not_now(session, claimed, hours, hours_at or now) if hours is not None else None
     return held or claimed
 
 
@@ -264,13 +269,18 @@ def record(ctx: JobContext, posted: list[Posted]) -> list[int]:
 
 
 def deliver(
-    ctx: JobContext, delivery_id: int, *, now: datetime | None = None, by_hand: bool = False
+    ctx: JobContext,
+    delivery_id: int,
+    *,
+    now: datetime | None = None,
+    by_hand: bool = False,
+    hours_at: datetime | None = None,
 ) -> str:
     """Send one row if it is due and unclaimed. A scheduled row keeps to its reader's working
-    hours unless sent `by_hand` (`rekan jobs run`). Returns what happened."""
+    hours at `hours_at` (default `now`) unless sent `by_hand` (`rekan jobs run`)."""
     with session_scope(ctx.engine, write=True) as session:
         hours = None if by_hand else Hours.of(session, ctx)
-        claimed = take(session, delivery_id, now=now or utcnow(), hours=hours)
+        claimed = take(session, delivery_id, now=now or utcnow(), hours=hours, hours_at=hours_at)
     if isinstance(claimed, str):
         return claimed
 
@@ -385,15 +395,20 @@ def deliver_many(
     concurrency: int = 1,
     now: datetime | None = None,
     by_hand: bool = False,
+    hours_at: datetime | None = None,
 ) -> dict[str, int]:
     """Send rows due at `now` with at most `concurrency` posts in flight; counts by outcome."""
     results: dict[str, int] = {}
     ids = list(ids)
+
+    def one(i: int) -> str:
+        return deliver(ctx, i, now=now, by_hand=by_hand, hours_at=hours_at)
+
     if concurrency <= 1 or len(ids) <= 1:
-        outcomes = [deliver(ctx, i, now=now, by_hand=by_hand) for i in ids]
+        outcomes = [one(i) for i in ids]
     else:
         with ThreadPoolExecutor(concurrency, thread_name_prefix="rekan-deliver") as pool:
-            outcomes = list(pool.map(lambda i: deliver(ctx, i, now=now, by_hand=by_hand), ids))
+            outcomes = list(pool.map(one, ids))
     for outcome in outcomes:
         results[outcome] = results.get(outcome, 0) + 1
     return results
