@@ -92,9 +92,12 @@ def test_two_instances_share_one_postgresql(
             assert person is not None
             person.lead_slack_id = "U0ADMIN"
             s.add(person)
-    # Both instances run the campaign tick at start; the prompt is due at 00:00 local.
+    # Both instances run the campaign tick at start; the prompt is due at 00:00 local, and
+    # working hours span the day, so whenever this runs the prompt is still in time.
+    hours = {"REKAN_WORK_HOURS": "00:00-23:59", "REKAN_PROMPT_GRACE": "24h"}
     procs = [
-        launch(tmp_path, standin, database_url, REKAN_TASKS_CRON="0 0 * * *") for _ in range(2)
+        launch(tmp_path, standin, database_url, REKAN_TASKS_CRON="0 0 * * *", **hours)
+        for _ in range(2)
     ]
     try:
         senders = [

@@ -297,7 +297,11 @@ def test_digest_lists_yesterdays_pending_once(
     wait_dms(standin, "U0LEAD", 2)
     digest = task_jobs(rekan.runtime.settings)[1]
     tuesday_0830 = datetime(2026, 11, 24, 1, 30, tzinfo=UTC)
-    assert run_campaign(rekan.runtime.jobs, digest, now=tuesday_0830).outcome == "done"
+    # 08:30 is before working hours (09:00): the digest waits for the opening.
+    assert run_campaign(rekan.runtime.jobs, digest, now=tuesday_0830).outcome == "pending"
+    assert len(standin.dms_to("U0LEAD")) == 2
+    tuesday_0900 = tuesday_0830 + timedelta(minutes=30)
+    assert run_campaign(rekan.runtime.jobs, digest, now=tuesday_0900).outcome == "done"
     one = wait_dms(standin, "U0LEAD", 3)[-1]
     assert (
         "(2)" in message_text(one)
@@ -305,7 +309,7 @@ def test_digest_lists_yesterdays_pending_once(
         and "U0EKO" in message_text(one)
     )
     assert buttons(one).count("tasks_approve") == 2
-    assert run_campaign(rekan.runtime.jobs, digest, now=tuesday_0830).outcome == "already_done"
+    assert run_campaign(rekan.runtime.jobs, digest, now=tuesday_0900).outcome == "already_done"
     assert len(standin.dms_to("U0LEAD")) == 3
 
 
