@@ -10,14 +10,8 @@ share). Callers import the public names from here."""
 
 from storage.tickets.access import check_escalate, check_resolve, is_admin, may_act, may_view
 from storage.tickets.core import (
-    CATEGORIES,
     CLAIM_HOURS,
-    DETAILS_MAX,
-    LOCATION_MAX,
-    NOTE_MAX,
     REPEAT_WINDOW,
-    SUMMARY_MAX,
-    URGENCIES,
     AlreadyDone,
     Outcome,
     get,
@@ -47,6 +41,7 @@ from storage.tickets.workflow import (
     resolve,
     take,
 )
+from storage.types import CATEGORIES, DETAILS_MAX, LOCATION_MAX, NOTE_MAX, SUMMARY_MAX, URGENCIES
 
 __all__ = [
     "CATEGORIES",

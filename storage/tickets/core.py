@@ -1,4 +1,5 @@
-"""What every ticket operation shares: the vocabulary, the outcome, reading a ticket under its lock, the timeline and the version."""
+"""What every ticket operation shares: the outcome, reading a ticket under its lock, the
+timeline and the version. (The vocabulary — categories, limits — is storage.types'.)"""
 
 from __future__ import annotations
 
@@ -17,14 +18,6 @@ from storage.models import (
 )
 from storage.tables import (
     for_update,
-)
-from storage.types import (  # noqa: F401 (vocabulary re-exported by storage.tickets)
-    CATEGORIES,
-    DETAILS_MAX,
-    LOCATION_MAX,
-    NOTE_MAX,
-    SUMMARY_MAX,
-    URGENCIES,
 )
 
 REPEAT_WINDOW = timedelta(hours=24)

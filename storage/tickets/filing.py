@@ -29,11 +29,7 @@ from storage.tables import (
     read_only,
 )
 from storage.tickets.core import (
-    CATEGORIES,
-    LOCATION_MAX,
-    NOTE_MAX,
     REPEAT_WINDOW,
-    URGENCIES,
     Outcome,
     add_event,
     assignment_of,
@@ -43,6 +39,7 @@ from storage.tickets.core import (
     touch,
 )
 from storage.tickets.messages import T_MIRROR, enqueue_card, enqueue_message, tell_agent
+from storage.types import CATEGORIES, LOCATION_MAX, NOTE_MAX, URGENCIES
 
 _SOURCE = sa_select(TICKET_SOURCE.c.ticket_id, TICKET_SOURCE.c.repeat).where(
     TICKET_SOURCE.c.source_key == bindparam("key")

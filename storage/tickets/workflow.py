@@ -31,7 +31,6 @@ from storage.tickets.access import (
 )
 from storage.tickets.core import (
     CLAIM_HOURS,
-    NOTE_MAX,
     AlreadyDone,
     Outcome,
     add_event,
@@ -41,6 +40,7 @@ from storage.tickets.core import (
     touch,
 )
 from storage.tickets.messages import enqueue_card, tell_agent, tell_reporter
+from storage.types import NOTE_MAX
 
 
 def take(
