@@ -157,11 +157,12 @@ def register(app: App, runtime: Runtime) -> None:
         whose fields are filed."""
 
         def work(session: Any) -> tuple[tickets.Outcome, str]:
+            form = fields
             if pending is not None:
                 kept = pending_forms.fields_of(session, pending, user)
                 if kept is None:
                     raise DomainError("form.expired")
-                fields.update(kept)
+                form = {**fields, **kept}
             outcome = tickets.file_ticket(
                 session=session,
                 reporter_id=user,
@@ -171,7 +172,7 @@ def register(app: App, runtime: Runtime) -> None:
                 triage_channel=rt.settings.triage_channel,
                 repeat_window=timedelta(seconds=rt.settings.repeat_window_seconds),
                 repeat_threshold=rt.settings.repeat_threshold,
-                **fields,
+                **form,
             )
             return outcome, people.reader(
                 session, user, rt.settings.language, rt.settings.timezone
