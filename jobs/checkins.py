@@ -11,9 +11,8 @@ from sqlmodel import Session, col, select
 
 from bot.blocks.checkins import CheckinView, Support, build_checkin, build_followup
 from bot.blocks.common import format_time
-from bot.config import Settings
 from jobs.campaigns import CampaignJob, iso_week
-from jobs.context import JobContext
+from jobs.context import JobContext, JobSettings
 from jobs.render import RENDERERS, CannotRender, Rendered, reader
 from storage import checkins, people
 from storage.calendar import is_workday
@@ -24,7 +23,7 @@ T_ASK = "checkin.ask"
 T_REMINDER = "checkin.reminder"
 
 
-def jobs(settings: Settings) -> list[CampaignJob]:
+def jobs(settings: JobSettings) -> list[CampaignJob]:
     """The round (default Mondays 10:00 local) and its one reminder on the next workday."""
 
     def prepare(session: Session, key: str, day: date, now: datetime) -> None:
@@ -109,7 +108,7 @@ def checkin_view(
     session: Session,
     round_key: str,
     slack_id: str,
-    settings: Settings,
+    settings: JobSettings,
     *,
     reminder: bool = False,
     intro: bool = False,
@@ -158,7 +157,7 @@ def _first_checkin(session: Session, row: Delivery) -> bool:
     return earlier is None
 
 
-def render_ask(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_ask(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     round_key = row.campaign or ""
     intro = _first_checkin(session, row) if row.state != DELIVERY_SENT or row.ts is None else False
     return Rendered(
@@ -166,7 +165,7 @@ def render_ask(session: Session, row: Delivery, settings: Settings) -> Rendered:
     )
 
 
-def render_reminder(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_reminder(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     round_ = _open_round(session)
     if round_ is None:
         raise CannotRender("no open round")
@@ -175,7 +174,7 @@ def render_reminder(session: Session, row: Delivery, settings: Settings) -> Rend
     )
 
 
-def render_followup(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_followup(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     followup = session.get(FollowUp, int(row.params.get("followup", 0)))
     if followup is None or followup.id is None:
         raise CannotRender("follow-up is gone")

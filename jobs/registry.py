@@ -12,10 +12,9 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.config import Settings
 from jobs import campaigns, checkins, claims, delivery, people, reports, tasks
 from jobs.campaigns import CampaignJob
-from jobs.context import JobContext
+from jobs.context import JobContext, JobSettings
 
 JobFunc = Callable[[JobContext, datetime], str]
 
@@ -38,7 +37,7 @@ class JobSpec:
 Job = JobSpec | CampaignJob
 
 
-def campaign_jobs(settings: Settings) -> list[CampaignJob]:
+def campaign_jobs(settings: JobSettings) -> list[CampaignJob]:
     """Jobs that send one message per person per period."""
     return [*checkins.jobs(settings), *tasks.jobs(settings)]
 
@@ -61,10 +60,10 @@ def interval_jobs() -> list[JobSpec]:
     ]
 
 
-def all_jobs(settings: Settings) -> list[Job]:
+def all_jobs(settings: JobSettings) -> list[Job]:
     """Every job, interval jobs first, by stable name."""
     return [*interval_jobs(), *campaign_jobs(settings)]
 
 
-def find(settings: Settings, name: str) -> Job | None:
+def find(settings: JobSettings, name: str) -> Job | None:
     return next((job for job in all_jobs(settings) if job.name == name), None)

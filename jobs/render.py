@@ -16,7 +16,7 @@ from bot.blocks.tickets import (
     build_ticket_mirror,
     card_buttons,
 )
-from bot.config import Settings
+from jobs.context import JobSettings
 from storage import people, tickets
 from storage.models import STATE_RESOLVED, Claim, Delivery, Resource
 
@@ -31,12 +31,12 @@ class Rendered:
     version: int | None = None  # the ticket version it shows, to refresh if it moved on
 
 
-def reader(session: Session, slack_id: str, settings: Settings) -> tuple[str, str]:
+def reader(session: Session, slack_id: str, settings: JobSettings) -> tuple[str, str]:
     """(language, time zone) of the person who will read the message."""
     return people.reader(session, slack_id, settings.language, settings.timezone)
 
 
-Renderer = Callable[[Session, Delivery, Settings], Rendered]
+Renderer = Callable[[Session, Delivery, JobSettings], Rendered]
 # Campaign templates register here (check-ins, daily tasks); ticket templates are built in.
 RENDERERS: dict[str, Renderer] = {}
 
@@ -44,7 +44,7 @@ RENDERERS: dict[str, Renderer] = {}
 TICKET_TEMPLATES = (tickets.T_CARD, tickets.T_MIRROR, tickets.T_REPORTER, tickets.T_NOTICE)
 
 
-def render(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     result = render_many(session, [row], settings)[0]
     if isinstance(result, CannotRender):
         raise result
@@ -52,7 +52,7 @@ def render(session: Session, row: Delivery, settings: Settings) -> Rendered:
 
 
 def render_many(
-    session: Session, rows: list[Delivery], settings: Settings
+    session: Session, rows: list[Delivery], settings: JobSettings
 ) -> list[Rendered | CannotRender]:
     """render() for several rows, in order; the tickets and readers they need are read
     together (a batch of DMs costs a few statements, not a few per message)."""
@@ -79,7 +79,7 @@ def _number(row: Delivery) -> int:
 def _render(
     session: Session,
     row: Delivery,
-    settings: Settings,
+    settings: JobSettings,
     snaps: dict[int, tickets.Snapshot],
     reads: tuple[str, str],
 ) -> Rendered:

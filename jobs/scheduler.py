@@ -8,8 +8,7 @@ from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.config import Settings
-from jobs.context import JobContext
+from jobs.context import JobContext, JobSettings
 from jobs.registry import JobSpec, interval_jobs
 from storage.types import utcnow
 
@@ -42,7 +41,7 @@ def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
     return scheduler
 
 
-def next_runs(settings: Settings, now: datetime) -> list[tuple[JobSpec, datetime | None]]:
+def next_runs(settings: JobSettings, now: datetime) -> list[tuple[JobSpec, datetime | None]]:
     result = []
     for spec in interval_jobs():
         trigger = spec.trigger(settings.tz)

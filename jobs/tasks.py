@@ -18,9 +18,9 @@ from bot.blocks.tasks import (
     build_prompt,
     build_summary,
 )
-from bot.config import Settings
 from bot.i18n import t
 from jobs.campaigns import CampaignJob, iso_week
+from jobs.context import JobSettings
 from jobs.render import RENDERERS, CannotRender, Rendered, reader
 from storage import people, tasks
 from storage.models import TASKS_PENDING, Delivery, Person, TaskReport
@@ -30,7 +30,7 @@ T_DIGEST = "tasks.digest"
 T_SUMMARY = "tasks.summary"
 
 
-def jobs(settings: Settings) -> list[CampaignJob]:
+def jobs(settings: JobSettings) -> list[CampaignJob]:
     return [
         CampaignJob(
             name="tasks-prompt",
@@ -109,11 +109,11 @@ def _decided(report: TaskReport, tz: str, lang: str) -> str | None:
     return format_time(report.decided_at, tz, lang) if report.decided_at else None
 
 
-def render_prompt(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_prompt(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     return Rendered(build_prompt(reader(session, row.recipient, settings)[0]))
 
 
-def render_approval(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_approval(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     report = _report(session, row)
     lang, tz = reader(session, row.recipient, settings)
     person = people.get(session, report.slack_id)
@@ -128,7 +128,7 @@ def render_approval(session: Session, row: Delivery, settings: Settings) -> Rend
     )
 
 
-def render_mine(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_mine(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     report = _report(session, row)
     lang, tz = reader(session, row.recipient, settings)
     return Rendered(
@@ -141,13 +141,13 @@ def render_mine(session: Session, row: Delivery, settings: Settings) -> Rendered
     )
 
 
-def render_decision(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_decision(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     return Rendered(
         build_decision(_report(session, row), lang=reader(session, row.recipient, settings)[0])
     )
 
 
-def render_changed(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_changed(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     report = _report(session, row)
     person = people.get(session, report.slack_id)
     return Rendered(
@@ -159,7 +159,7 @@ def render_changed(session: Session, row: Delivery, settings: Settings) -> Rende
     )
 
 
-def render_digest(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_digest(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     day = date.fromisoformat(str(row.params.get("day")))
     pending = tasks.pending_for(session, row.recipient, before=day)
     names = {
@@ -176,7 +176,7 @@ def render_digest(session: Session, row: Delivery, settings: Settings) -> Render
     )
 
 
-def render_summary(session: Session, row: Delivery, settings: Settings) -> Rendered:
+def render_summary(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
     lang = reader(session, row.recipient, settings)[0]
     since = date.fromisoformat(str(row.params.get("since")))
     team_ids = {
