@@ -16,9 +16,8 @@ from bot.config import Settings
 from bot.i18n import t
 from bot.listeners import register_all
 from bot.runtime import Runtime
-from bot.slack import make_client
+from bot.slack import make_client, make_job_context
 from jobs.batch import BatchSender
-from jobs.context import JobContext
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def build_runtime(
     client = client or make_client(settings)
     updater = make_client(settings, idempotent=True)
     pool = ThreadPoolExecutor(settings.notify_threads, thread_name_prefix="rekan-notify")
-    jobs = JobContext(settings, engine, client, updater)
+    jobs = make_job_context(settings, engine, client, updater)
     return Runtime(
         settings=settings,
         engine=engine,

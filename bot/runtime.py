@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from bot.blocks.common import explain
 from bot.config import Settings
+from bot.slack import make_job_context
 from jobs import delivery
 from jobs.batch import BatchSender
 from jobs.context import JobContext
@@ -74,7 +75,7 @@ class Runtime:
 
     @property
     def jobs(self) -> JobContext:
-        return JobContext(self.settings, self.engine, self.client, self.updater)
+        return make_job_context(self.settings, self.engine, self.client, self.updater)
 
     def send(self, deliveries: list[int], *, refresh_ticket: int | None = None) -> None:
         """After the ack: post the outbox rows, and update the ticket's earlier messages."""

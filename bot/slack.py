@@ -11,6 +11,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.render import RENDERERS
+from bot.reports import weekly
 from jobs.context import JobContext
 
 TIMEOUT_SECONDS = 10
@@ -35,8 +37,19 @@ def make_client(
     )
 
 
-def make_job_context(settings: Settings, engine: Engine) -> JobContext:
-    """What jobs and the delivery engine need, with both kinds of client."""
+def make_job_context(
+    settings: Settings,
+    engine: Engine,
+    client: WebClient | None = None,
+    updater: WebClient | None = None,
+) -> JobContext:
+    """What jobs and the delivery engine need: both kinds of client, the renderer table and
+    the report maker. Every job context is built here."""
     return JobContext(
-        settings, engine, make_client(settings), make_client(settings, idempotent=True)
+        settings=settings,
+        engine=engine,
+        client=client or make_client(settings),
+        updater=updater or make_client(settings, idempotent=True),
+        renderers=RENDERERS,
+        weekly_report=weekly,
     )

@@ -89,7 +89,7 @@ class BatchSender:
         ready: list[tuple[outbox.Claimed, Rendered]] = []
         gone: list[tuple[outbox.Claimed, str]] = []
         with session_scope(self._ctx.engine) as session:
-            results = render_many(session, [c.row for c in taken], self._ctx.settings)
+            results = render_many(session, [c.row for c in taken], self._ctx)
         for claimed, result in zip(taken, results, strict=True):
             if isinstance(result, CannotRender):
                 gone.append((claimed, str(result)))

@@ -9,6 +9,8 @@ from jobs.delivery import deliver_many
 from storage import claims, outbox
 from storage.db import session_scope
 
+T_CLAIM_EXPIRING = "claim.expiring"
+
 
 def run_claims_expiry(ctx: JobContext, now: datetime) -> str:
     with session_scope(ctx.engine, write=True) as session:
@@ -20,7 +22,7 @@ def run_claims_expiry(ctx: JobContext, now: datetime) -> str:
                 session,
                 key=f"claim:{claim.id}:expiring:{claim.expires_at.isoformat()}",
                 recipient=claim.agent_id,
-                template="claim.expiring",
+                template=T_CLAIM_EXPIRING,
                 params={"claim": claim.id},
                 ticket_id=claim.ticket_id,
                 now=now,

@@ -1,17 +1,24 @@
-"""What every job is given: settings, the engine and a Slack client, passed in explicitly.
+"""What every job is given: settings, the engine, Slack clients and the renderers, passed in
+explicitly.
 
-The settings are a protocol of plain values: bot/ reads them from the environment (its
-Settings satisfies JobSettings) and hands them down, so jobs/ never imports bot/."""
+bot/ builds the context at start and hands it down, so jobs/ never imports bot/: the settings
+are a protocol of plain values (bot's Settings satisfies JobSettings), and what turns an
+outbox row into a Slack message is a table of renderers, template -> function (bot/render)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import time
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage.checkins import GroupNumbers
+from storage.models import Delivery
 
 
 class JobSettings(Protocol):
@@ -53,11 +60,39 @@ class JobSettings(Protocol):
     def tasks_weekdays(self) -> frozenset[int] | None: ...
 
 
+class CannotRender(Exception):
+    """The row names something that no longer exists; it will never be sendable."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    message: dict[str, Any]  # chat.postMessage's text and blocks
+    version: int | None = None  # the ticket version it shows, to refresh if it moved on
+
+
+# Rows are rendered in batches: one renderer gets all its rows of a batch at once, so it can
+# read what they share together, and answers in their order (CannotRender for a bad row).
+Renderer = Callable[[Session, Sequence[Delivery], JobSettings], list[Rendered | CannotRender]]
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    title: str
+    text: str
+    png: bytes
+
+
+ReportMaker = Callable[[Sequence[GroupNumbers], int, str], WeeklyReport]
+
+
 @dataclass(frozen=True)
 class JobContext:
-    """`client` posts (only 429s retried); `updater` reads and updates in place."""
+    """`client` posts (only 429s retried); `updater` reads and updates in place; `renderers`
+    turn outbox rows into messages by template; `weekly_report` draws the wellbeing report."""
 
     settings: JobSettings
     engine: Engine
     client: WebClient
     updater: WebClient
+    renderers: Mapping[str, Renderer]
+    weekly_report: ReportMaker

@@ -286,7 +286,7 @@ def deliver(
 
     def rendering() -> Rendered:
         with session_scope(ctx.engine) as session:
-            return render(session, claimed.row, ctx.settings)
+            return render(session, claimed.row, ctx)
 
     result = send(ctx, claimed, rendering)
     if isinstance(result, str):
@@ -337,7 +337,7 @@ def update_message(ctx: JobContext, delivery_id: int) -> bool:
         if row is None or row.state != DELIVERY_SENT or not row.channel or not row.ts:
             return False
         try:
-            rendered = render(session, row, ctx.settings)
+            rendered = render(session, row, ctx)
         except CannotRender:
             return False
     try:

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage import outbox
 from storage.models import (
     CAMPAIGN_DONE,
     CAMPAIGN_SENDING,
@@ -90,22 +91,20 @@ def fan_out(
     already stay as they are. A recipient's deadline (a daily message) goes in the row's
     params as `not_after`. Returns how many were written."""
     existing = set(session.exec(select(Delivery.recipient).where(Delivery.campaign == key)).all())
-    added = 0
-    for recipient, due in recipients:
-        if recipient in existing:
-            continue
-        session.add(
-            Delivery(
-                key=f"{key}:{recipient}",
-                campaign=key,
-                recipient=recipient,
-                template=template,
-                params=_with_deadline(params, (deadlines or {}).get(recipient)),
-                next_attempt_at=due,
-                created_at=now,
-            )
+    new = [
+        outbox.NewMessage(
+            key=f"{key}:{recipient}",
+            recipient=recipient,
+            template=template,
+            params=_with_deadline(params, (deadlines or {}).get(recipient)),
+            campaign=key,
+            due=due,
         )
-        added += 1
+        for recipient, due in recipients
+        if recipient not in existing
+    ]
+    outbox.enqueue_many(session, new, now=now)
+    added = len(new)
     campaign = session.get(Campaign, key)
     if campaign is not None:
         campaign.state = CAMPAIGN_SENDING

@@ -47,6 +47,23 @@ def open_round(
     return row
 
 
+def current_round(session: Session) -> CheckinRound | None:
+    """The newest round still open, if any."""
+    return session.exec(
+        select(CheckinRound)
+        .where(col(CheckinRound.closed_at).is_(None))
+        .order_by(col(CheckinRound.opened_at).desc())
+    ).first()
+
+
+def has_consented(session: Session, round_key: str, slack_id: str) -> bool:
+    """Whether this person asked HR to contact them in this round."""
+    found = session.exec(
+        select(FollowUp.id).where(FollowUp.round_key == round_key, FollowUp.slack_id == slack_id)
+    ).first()
+    return found is not None
+
+
 def was_sent(session: Session, round_key: str, slack_id: str, channel: str | None = None) -> bool:
     """Whether this person was asked in this round, in the conversation given (if any):
     a click on someone else's message comes from a conversation that is not theirs."""

@@ -29,6 +29,19 @@ _BY_KEY = sa_select(DELIVERY.c.id).where(DELIVERY.c.key == bindparam("key"))
 _ADD = insert(DELIVERY)
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to add to the outbox; `due` defaults to now."""
+
+    key: str
+    recipient: str
+    template: str
+    params: dict[str, Any]
+    ticket_id: int | None = None
+    campaign: str | None = None
+    due: datetime | None = None
+
+
 def enqueue(
     session: Session,
     *,
@@ -50,20 +63,28 @@ def enqueue(
         existing = conn.execute(_BY_KEY, {"key": key}).scalar()
         if existing is not None:
             return int(existing)
-    result = conn.execute(
-        _ADD,
-        {
-            "key": key,
-            "recipient": recipient,
-            "template": template,
-            "params": params,
-            "ticket_id": ticket_id,
-            "campaign": campaign,
-            "next_attempt_at": due or now,
-            "created_at": now,
-        },
-    )
-    return inserted_id(result)
+    message = NewMessage(key, recipient, template, params, ticket_id, campaign, due)
+    return inserted_id(conn.execute(_ADD, _values(message, now)))
+
+
+def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datetime) -> None:
+    """Add many messages whose keys the caller knows are new (a campaign's fan-out), in one
+    batched INSERT — the same statement as enqueue()."""
+    if messages:
+        connection(session).execute(_ADD, [_values(m, now) for m in messages])
+
+
+def _values(message: NewMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "key": message.key,
+        "recipient": message.recipient,
+        "template": message.template,
+        "params": message.params,
+        "ticket_id": message.ticket_id,
+        "campaign": message.campaign,
+        "next_attempt_at": message.due or now,
+        "created_at": now,
+    }
 
 
 _CLAIM = (
@@ -264,6 +285,19 @@ def failures(session: Session, campaign: str | None = None) -> dict[str, int]:
     if campaign is not None:
         query = query.where(Delivery.campaign == campaign)
     return {str(error): int(n) for error, n in session.exec(query).all()}
+
+
+def sent_before(session: Session, row: Delivery) -> bool:
+    """Whether its recipient was already sent a message of the same template, another row."""
+    found = session.exec(
+        select(Delivery.id).where(
+            Delivery.recipient == row.recipient,
+            Delivery.template == row.template,
+            Delivery.state == DELIVERY_SENT,
+            Delivery.id != row.id,
+        )
+    ).first()
+    return found is not None
 
 
 def by_key(session: Session, key: str) -> Delivery | None:

@@ -8,7 +8,7 @@ import click
 
 from bot.cli.common import job_context, parse_date, print_rows
 from bot.cli.state import Failure, State, first_line, pass_state
-from jobs.csvfile import csv_text
+from bot.csvfile import csv_text
 from storage import tasks as daily_tasks
 
 
@@ -24,10 +24,10 @@ def report_group() -> None:
 @pass_state
 def report_wellbeing(state: State, weeks: int, png: Path | None, csv_path: Path | None) -> None:
     """Participation, average scores and low answers per week and team (anonymity floor applied)."""
-    from jobs import reports
+    from bot import reports
+    from jobs.reports import numbers
 
-    ctx = job_context(state)
-    groups = reports.numbers(ctx, weeks)
+    groups = numbers(job_context(state), weeks)
     floor = state.settings.min_group
     click.echo(reports.text_report(groups, floor, state.lang).replace("*", ""))
     try:

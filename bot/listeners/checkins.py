@@ -23,8 +23,8 @@ from bot.listeners._common import (
     text_problem,
     user_of,
 )
+from bot.render.checkins import checkin_view
 from bot.runtime import Runtime
-from jobs.checkins import checkin_view
 from jobs.delivery import update_message
 from storage import checkins, people
 from storage.db import session_scope, transaction

@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from datetime import time as daytime
 
@@ -21,11 +22,12 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.blocks.common import build_text_message
 from bot.config import Settings
+from bot.render.common import each
 from bot.sandbox import SlackStandIn
 from bot.slack import make_job_context
 from jobs import campaigns as engine_mod
 from jobs.campaigns import CampaignJob, run_campaign
-from jobs.render import RENDERERS, Rendered
+from jobs.context import Rendered
 from storage import db, people
 from storage.db import session_scope
 
@@ -96,9 +98,9 @@ def main() -> None:
         ]
         with session_scope(engine, write=True) as s:
             people.import_rows(session=s, rows=rows, now=NOW)
-        RENDERERS["bench.hello"] = lambda _s, row, _c: Rendered(
-            build_text_message(f"halo {row.recipient}")
-        )
+        base = make_job_context(settings, engine)
+        hello = each(lambda _s, row, _c: Rendered(build_text_message(f"halo {row.recipient}")))
+        ctx = replace(base, renderers={**base.renderers, "bench.hello": hello})
         job = CampaignJob(
             name="bench",
             at=daytime(9, 0),
@@ -107,9 +109,7 @@ def main() -> None:
             recipients=engine_mod.active_people,
         )
         start = time.perf_counter()
-        run = run_campaign(
-            make_job_context(settings, engine), job, now=NOW, force=True, wait_for_retries=True
-        )
+        run = run_campaign(ctx, job, now=NOW, force=True, wait_for_retries=True)
         rekan = time.perf_counter() - start
         _, dup, miss = count(standin, ids)
 

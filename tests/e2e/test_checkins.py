@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.reports import text_report
 from bot.run import Running
 from bot.sandbox import SlackSender, SlackStandIn
 from jobs.campaigns import run_campaign
 from jobs.checkins import jobs as checkin_jobs
 from jobs.checkins import run_close, run_retention
-from jobs.reports import text_report
 from storage import checkins, people
 from storage.db import session_scope
 from storage.models import ROLE_HR, CheckinAnswer, FollowUp, WellbeingAggregate

@@ -21,11 +21,12 @@ from sqlmodel import Session, select
 
 from bot.blocks.common import build_text_message
 from bot.config import Settings
+from bot.render.common import each
 from bot.sandbox import SlackStandIn
 from bot.slack import make_job_context
 from jobs import campaigns as engine_mod
 from jobs.campaigns import CampaignJob, iso_week, run_campaign
-from jobs.render import RENDERERS, Rendered
+from jobs.context import JobContext, JobSettings, Rendered
 from storage import campaigns, people
 from storage.db import make_engine, session_scope
 from storage.models import Campaign, Delivery
@@ -34,7 +35,7 @@ from tests.helpers import NOW
 JOB = "test-hello"
 
 
-def hello(_session: Session, row: Delivery, _settings: Settings) -> Rendered:
+def hello(_session: Session, row: Delivery, _settings: JobSettings) -> Rendered:
     return Rendered(build_text_message(f"halo {row.recipient} ({row.params.get('period')})"))
 
 
@@ -49,9 +50,7 @@ HELLO = CampaignJob(
 
 @pytest.fixture
 def hello_job() -> Iterator[CampaignJob]:
-    RENDERERS["test.hello"] = hello
     yield HELLO
-    RENDERERS.pop("test.hello", None)
 
 
 def seed_people(
@@ -77,8 +76,13 @@ def seed_people(
     return ids
 
 
+def with_hello(ctx: JobContext) -> JobContext:
+    """The production context with one more renderer, for the test's own template."""
+    return replace(ctx, renderers={**ctx.renderers, "test.hello": each(hello)})
+
+
 def context(settings: Settings, engine: Engine, **changes: object):  # type: ignore[no-untyped-def]
-    return make_job_context(replace(settings, **changes), engine)
+    return with_hello(make_job_context(replace(settings, **changes), engine))
 
 
 def per_person(standin: SlackStandIn) -> Counter[str]:
@@ -198,7 +202,7 @@ def test_two_schedulers_on_one_database_send_once(
 def _child(settings: Settings, database_url: str) -> None:
     child_engine = make_engine(database_url, pool_size=4)
     run_campaign(
-        make_job_context(settings, child_engine),
+        with_hello(make_job_context(settings, child_engine)),
         HELLO,
         now=MONDAY_10_WIB,
         force=True,
@@ -225,7 +229,7 @@ def test_killed_halfway_then_run_again_delivers_the_rest_once(
     assert 0 < sent_before < 80
     time.sleep(1.1)  # the dead holder's lease runs out
     run = run_campaign(
-        make_job_context(short, engine),
+        with_hello(make_job_context(short, engine)),
         hello_job,
         now=MONDAY_10_WIB,
         force=True,

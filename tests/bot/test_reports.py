@@ -8,7 +8,8 @@ import io
 
 import pytest
 
-from jobs.reports import csv_report, text_report, visible
+from bot.reports import csv_report, text_report
+from storage.anonymity import visible
 from storage.checkins import ALL_TEAMS, GroupNumbers
 
 FLOOR = 5

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from jobs.csvfile import csv_text, safe_cell
+from bot.csvfile import csv_text, safe_cell
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,26 @@
+"""The ids Slack sends back: actions, views and the blocks of their inputs."""
+
+A_TAKE = "ticket_take"
+A_ESCALATE = "ticket_escalate"
+A_RESOLVE = "ticket_resolve"
+A_REOPEN = "ticket_reopen"
+A_MORE = "ticket_more"
+A_TAKE_CONFIRM = "ticket_take_confirm"
+A_TAKE_LEAVE = "ticket_take_leave"
+A_REPEAT_ADD = "repeat_add"
+A_REPEAT_NEW = "repeat_new"
+V_MERGE = "ticket_merge"
+B_TARGET = "target"
+V_FORM = "lapor_form"
+V_ESCALATE = "ticket_escalate_note"
+V_RESOLVE = "ticket_resolve_note"
+B_SUMMARY, B_DETAILS, B_CATEGORY, B_LOCATION, B_URGENCY, B_NOTE = (
+    "summary",
+    "details",
+    "category",
+    "location",
+    "urgency",
+    "note",
+)
+FIELD = "value"  # the action_id of every input, so state values read alike
+HISTORY_SHOWN = 8

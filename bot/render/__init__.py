@@ -1,0 +1,35 @@
+"""The renderer table handed to jobs in their context: every outbox template, written out,
+and the function that draws it from the current state in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.render import checkins, tasks, tickets
+from bot.render.common import each
+from jobs import checkins as checkin_jobs
+from jobs import claims as claim_jobs
+from jobs import tasks as task_jobs
+from jobs.context import Renderer
+from storage import checkins as checkin_store
+from storage import tasks as task_store
+from storage import tickets as ticket_store
+
+RENDERERS: Mapping[str, Renderer] = {
+    # one function for every ticket template, so a batch reads its tickets once
+    ticket_store.T_CARD: tickets.render_tickets,
+    ticket_store.T_MIRROR: tickets.render_tickets,
+    ticket_store.T_REPORTER: tickets.render_tickets,
+    ticket_store.T_NOTICE: tickets.render_tickets,
+    claim_jobs.T_CLAIM_EXPIRING: each(tickets.render_claim_expiring),
+    checkin_jobs.T_ASK: each(checkins.render_ask),
+    checkin_jobs.T_REMINDER: each(checkins.render_reminder),
+    checkin_store.T_FOLLOWUP: each(checkins.render_followup),
+    task_jobs.T_PROMPT: each(tasks.render_prompt),
+    task_store.T_APPROVAL: each(tasks.render_approval),
+    task_store.T_MINE: each(tasks.render_mine),
+    task_store.T_DECISION: each(tasks.render_decision),
+    task_store.T_CHANGED: each(tasks.render_changed),
+    task_jobs.T_DIGEST: each(tasks.render_digest),
+    task_jobs.T_SUMMARY: each(tasks.render_summary),
+}
