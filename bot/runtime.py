@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from bot.blocks.common import explain
 from bot.config import Settings
 from bot.slack import make_job_context
-from jobs import delivery
+from jobs import updates
 from jobs.batch import BatchSender
 from jobs.context import JobContext
 from storage import people
@@ -81,7 +81,7 @@ class Runtime:
         """After the ack: post the outbox rows, and update the ticket's earlier messages."""
         self.sender.put(deliveries)
         if refresh_ticket is not None:
-            self.submit(delivery.refresh_ticket, self.jobs, refresh_ticket, skip=set(deliveries))
+            self.submit(updates.refresh_ticket, self.jobs, refresh_ticket, skip=set(deliveries))
 
     def close(self) -> None:
         """Finish the Slack calls in flight; queued ones stay pending in the outbox, where

@@ -12,7 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from jobs import delivery
+from jobs import delivery, updates
 from jobs.context import JobContext
 from jobs.render import CannotRender, Rendered, render_many
 from storage import outbox
@@ -145,9 +145,9 @@ class BatchSender:
     def _update(self, row_id: int) -> None:
         """Bring a message whose ticket moved up to date, on the pool while it runs."""
         try:
-            self._pool.submit(delivery.update_message, self._ctx, row_id)
+            self._pool.submit(updates.update_message, self._ctx, row_id)
         except RuntimeError:  # the pool has shut down: the process is stopping
-            delivery.update_message(self._ctx, row_id)
+            updates.update_message(self._ctx, row_id)
 
 
 def _drain(source: queue.SimpleQueue[T], most: int) -> list[T]:

@@ -7,10 +7,7 @@ key carried in its message metadata."""
 
 from __future__ import annotations
 
-import http.client
 import logging
-import socket
-import urllib.error
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,45 +21,19 @@ from sqlmodel import Session
 from jobs import metrics
 from jobs.context import JobContext
 from jobs.render import CannotRender, Rendered, render
+from jobs.slack_errors import PERMANENT, UNCERTAIN_ERRORS
+from jobs.updates import refresh_stale, update_message
 from storage import campaigns, outbox, tickets
 from storage.calendar import next_working_moment
 from storage.campaigns import days_off
 from storage.db import session_scope
-from storage.models import DELIVERY_SENT, Delivery, Person
+from storage.models import Delivery, Person
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 METADATA_TYPE = "rekan_delivery"
 HISTORY_LOOKBACK = 50
-# Errors that no retry will fix: the row is marked failed.
-PERMANENT = frozenset(
-    {
-        "user_not_found",
-        "account_inactive",
-        "cannot_dm_bot",
-        "user_disabled",
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "invalid_auth",
-        "not_authed",
-        "missing_scope",
-        "no_permission",
-        "invalid_blocks",
-        "msg_too_long",
-        "restricted_action",
-        "users_list_not_supplied",
-        "team_access_not_granted",
-    }
-)
-UNCERTAIN_ERRORS = (
-    urllib.error.URLError,
-    TimeoutError,
-    socket.timeout,
-    ConnectionError,
-    http.client.HTTPException,
-)
 
 
 def _is_channel(recipient: str) -> bool:
@@ -330,64 +301,6 @@ def fail(ctx: JobContext, row: Delivery, error: str) -> str:
     return "failed"
 
 
-def update_message(ctx: JobContext, delivery_id: int) -> bool:
-    """Re-render a sent message from the current state and update it in place."""
-    with session_scope(ctx.engine) as session:
-        row = session.get(Delivery, delivery_id)
-        if row is None or row.state != DELIVERY_SENT or not row.channel or not row.ts:
-            return False
-        try:
-            rendered = render(session, row, ctx)
-        except CannotRender:
-            return False
-    try:
-        ctx.updater.chat_update(
-            channel=row.channel,
-            ts=row.ts,
-            text=rendered.message["text"],
-            blocks=rendered.message.get("blocks"),
-        )
-    except (SlackApiError, *UNCERTAIN_ERRORS) as exc:
-        log.warning("could not update message of delivery %s: %s", delivery_id, exc)
-        error, permanent = _update_error(exc)
-        with session_scope(ctx.engine, write=True) as session:
-            outbox.mark_update_failed(
-                session, delivery_id, error=error, permanent=permanent, now=utcnow()
-            )
-        return False
-    with session_scope(ctx.engine, write=True) as session:
-        outbox.mark_updated(session, delivery_id, rendered_version=rendered.version)
-    return True
-
-
-# Update errors that no retry will fix, besides those of posting.
-UPDATE_PERMANENT = PERMANENT | {"message_not_found", "cant_update_message", "edit_window_closed"}
-
-
-def _update_error(exc: Exception) -> tuple[str, bool]:
-    """(error, whether no retry can fix it) of a failed chat.update."""
-    if isinstance(exc, SlackApiError):
-        error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
-        return error, error in UPDATE_PERMANENT
-    return type(exc).__name__, False
-
-
-# Messages whose content follows the ticket's state; notices say one thing once.
-STATEFUL = frozenset({"ticket.card", "ticket.mirror", "ticket.reporter"})
-
-
-def refresh_ticket(ctx: JobContext, ticket_id: int, *, skip: set[int] | None = None) -> int:
-    """Update every message already posted about a ticket; returns how many were updated."""
-    skip = skip or set()
-    with session_scope(ctx.engine) as session:
-        ids = [
-            r.id
-            for r in outbox.sent_for_ticket(session, ticket_id)
-            if r.id is not None and r.id not in skip and r.template in STATEFUL
-        ]
-    return sum(1 for i in ids if update_message(ctx, i))
-
-
 def deliver_many(
     ctx: JobContext,
     ids: Iterable[int],
@@ -424,17 +337,3 @@ def run_deliveries_retry(ctx: JobContext, now: datetime) -> str:
     updated = refresh_stale(ctx, now=now)
     done = " ".join(f"{k}={v}" for k, v in sorted(results.items()))
     return f"released={released} updated={updated} {done}".strip()
-
-
-def refresh_stale(ctx: JobContext, *, now: datetime) -> int:
-    """Retry the updates that failed: messages still showing an older ticket version."""
-    with session_scope(ctx.engine) as session:
-        ids = outbox.stale_ids(session, now=now, templates=sorted(STATEFUL))
-    return sum(1 for i in ids if update_message(ctx, i))
-
-
-def refresh_prefix(ctx: JobContext, prefix: str) -> int:
-    """Update every sent message whose key starts with `prefix` (one subject's messages)."""
-    with session_scope(ctx.engine) as session:
-        ids = [r.id for r in outbox.sent_with_prefix(session, prefix) if r.id is not None]
-    return sum(1 for i in ids if update_message(ctx, i))

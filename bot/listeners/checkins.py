@@ -25,7 +25,7 @@ from bot.listeners._common import (
 )
 from bot.render.checkins import checkin_view
 from bot.runtime import Runtime
-from jobs.delivery import update_message
+from jobs.updates import update_message
 from storage import checkins, people
 from storage.db import session_scope, transaction
 from storage.errors import DomainError

@@ -24,7 +24,7 @@ from bot.listeners._common import (
     user_of,
 )
 from bot.runtime import Runtime
-from jobs.delivery import refresh_prefix
+from jobs.updates import refresh_prefix
 from storage import tasks
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
