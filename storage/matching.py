@@ -354,3 +354,17 @@ def topic_agrees(new: Report, old: Report) -> bool:
     if subjects_new or subjects_old or new.category or old.category:
         return bool(topics(subjects_new, new.category) & topics(subjects_old, old.category))
     return True
+
+
+# --- placeholder until the three-outcome matcher lands (issue 17); replaced on merge ---
+CERTAIN, PLAUSIBLE, DIFFERENT = "certain", "plausible", "different"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: str
+    score: float = 0.0
+
+
+def judge(new: Report, old: Report) -> Judgement:
+    return Judgement(CERTAIN if is_repeat(new, old) else DIFFERENT)

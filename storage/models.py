@@ -124,6 +124,8 @@ class Ticket(SQLModel, table=True):
     resource_id: int | None = Field(default=None, foreign_key="resource.id", index=True)
     related_to: int | None = Field(default=None)
     merged_into: int | None = Field(default=None)
+    # filed as new, but it may be the same problem as this open ticket of the same reporter
+    possible_repeat_of: int | None = Field(default=None)
     repeats: int = Field(default=0)
     resolved_by: str | None = Field(default=None, max_length=32)
     resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -139,6 +141,8 @@ class TicketSource(SQLModel, table=True):
     source_key: str = Field(primary_key=True, max_length=255)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     repeat: bool = Field(default=False)
+    # a silent join keeps the report it took in, so "not the same problem" can file it whole
+    report: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

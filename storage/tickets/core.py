@@ -36,6 +36,7 @@ class Outcome:
     deliveries: list[int] = field(default_factory=list)
     created: bool = True
     repeat: bool = False  # the filing joined an open ticket of the same reporter
+    suggested: int | None = None  # filed anew, but it may be the same problem as this ticket
 
 
 def get(session: Session, number: int) -> Ticket:

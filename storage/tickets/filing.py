@@ -1,4 +1,4 @@
-"""Intake: a filing handled once per source key, repeats of the reporter's open ticket, routing by resource, the rotation turn."""
+"""Intake: a filing handled once per source key, repeats of the reporter's open ticket,\nrouting by resource, the reporter's own agent (affinity), the rotation turn."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from sqlmodel import Session, col, select
 
 from storage import people, resources, rotation
 from storage.errors import DomainError
-from storage.matching import DEFAULT_THRESHOLD, Report, is_repeat
+from storage.matching import CERTAIN, Report
 from storage.models import (
     OPEN_STATES,
     STATE_IN_PROGRESS,
     STATE_OPEN,
     Resource,
     Ticket,
-    TicketSource,
 )
 from storage.tables import (
     TICKET,
@@ -38,8 +37,9 @@ from storage.tickets.core import (
     locked,
     touch,
 )
-from storage.tickets.messages import T_MIRROR, enqueue_card, enqueue_message, tell_agent
-from storage.types import CATEGORIES, LOCATION_MAX, NOTE_MAX, URGENCIES
+from storage.tickets.messages import T_MIRROR, enqueue_card, enqueue_message
+from storage.tickets.repeats import attach, find_repeat, rejoined, unjoin
+from storage.types import CATEGORIES, LOCATION_MAX, URGENCIES
 
 _SOURCE = sa_select(TICKET_SOURCE.c.ticket_id, TICKET_SOURCE.c.repeat).where(
     TICKET_SOURCE.c.source_key == bindparam("key")
@@ -52,66 +52,6 @@ def _source(session: Session, source_key: str) -> Outcome | None:
     if seen is None:
         return None
     return Outcome(get(session, int(seen[0])), [], created=False, repeat=bool(seen[1]))
-
-
-_CANDIDATES = (
-    sa_select(
-        TICKET.c.id, TICKET.c.summary, TICKET.c.details, TICKET.c.category, TICKET.c.resource_id
-    )
-    .where(
-        TICKET.c.reporter_id == bindparam("reporter"),
-        TICKET.c.state.in_(OPEN_STATES),
-        TICKET.c.updated_at >= bindparam("since"),
-    )
-    .order_by(TICKET.c.updated_at.desc())
-)
-
-
-def find_repeat(
-    session: Session,
-    *,
-    reporter_id: str,
-    report: Report,
-    now: datetime,
-    window: timedelta = REPEAT_WINDOW,
-    threshold: float = DEFAULT_THRESHOLD,
-) -> Ticket | None:
-    """The reporter's open ticket (filed or updated within `window`) this report repeats."""
-    candidates = connection(session).execute(
-        _CANDIDATES, {"reporter": reporter_id, "since": now - window}
-    )
-    for number, summary, details, category, resource_id in candidates.all():
-        old = Report(
-            " ".join(x for x in (summary, details or "") if x),
-            category,
-            frozenset({resource_id}) if resource_id else frozenset(),
-        )
-        if is_repeat(report, old, threshold=threshold):
-            return get(session, int(number))
-    return None
-
-
-def _attach(
-    session: Session, ticket: Ticket, *, reporter_id: str, text: str, source_key: str, now: datetime
-) -> Outcome:
-    """A repeat joins the open ticket: no new agent, one short DM to the one it has."""
-    assert ticket.id is not None
-    ticket.repeats += 1
-    add_event(session, ticket, "followup", actor=reporter_id, note=text[:NOTE_MAX], now=now)
-    touch(session, ticket, now)
-    session.add(
-        TicketSource(source_key=source_key, ticket_id=ticket.id, repeat=True, created_at=now)
-    )
-    told = tell_agent(
-        session,
-        ticket,
-        "asked_again",
-        now,
-        by=reporter_id,
-        count=ticket.repeats + 1,
-        reason=text[:500],
-    )
-    return Outcome(ticket, [told] if told else [], created=False, repeat=True)
 
 
 def _resource_holder(session: Session, resource_id: int, reporter_id: str) -> Ticket | None:
@@ -128,6 +68,37 @@ def _resource_holder(session: Session, resource_id: int, reporter_id: str) -> Ti
     for holder in holders:
         if holder.agent_id in available and holder.agent_id != reporter_id:
             return holder
+    return None
+
+
+_REPORTERS_AGENTS = (
+    sa_select(TICKET.c.agent_id)
+    .where(
+        TICKET.c.reporter_id == bindparam("reporter"),
+        TICKET.c.state.in_(OPEN_STATES),
+        TICKET.c.tier == bindparam("tier"),
+        TICKET.c.agent_id.is_not(None),
+    )
+    .order_by(TICKET.c.updated_at.desc(), TICKET.c.id.desc())
+)
+
+
+def _available(session: Session, agent: str | None, reporter_id: str, tier: int = 1) -> str | None:
+    """`agent`, if they are an available agent of `tier` (and not the reporter)."""
+    if agent is None or agent == reporter_id:
+        return None
+    return agent if agent in {a for _, a in rotation.available_agents(session, tier)} else None
+
+
+def reporters_agent(session: Session, reporter_id: str, tier: int = 1) -> str | None:
+    """Affinity: the agent who has the reporter's most recent open ticket of `tier`, if that
+    agent is available in the tier. Their next ticket goes to the same agent, so one
+    complaint filed three times can never reach three agents, whatever the matcher says."""
+    agents = connection(session).execute(_REPORTERS_AGENTS, {"reporter": reporter_id, "tier": tier})
+    available = {agent for _, agent in rotation.available_agents(session, tier)}
+    for (agent,) in agents.all():
+        if agent in available and agent != reporter_id:
+            return str(agent)
     return None
 
 
@@ -154,13 +125,14 @@ def file_ticket(
     urgency: str | None = None,
     triage_channel: str | None = None,
     repeat_window: timedelta = REPEAT_WINDOW,
-    repeat_threshold: float = DEFAULT_THRESHOLD,
     force_new: bool = False,
     into: int | None = None,
+    prefer_agent: str | None = None,
 ) -> Outcome:
     """File a problem: a repeat of the reporter's open ticket joins it; a problem about a
-    resource an open ticket holds goes to that ticket's agent; anything else goes to the next
-    tier-1 agent. The same source_key is handled once."""
+    resource an open ticket holds goes to that ticket's agent; a reporter with an open
+    ticket gets its agent again; anything else goes to the next tier-1 agent. The same
+    source_key is handled once."""
     earlier = _source(session, source_key)
     if earlier is not None:
         return earlier
@@ -179,33 +151,50 @@ def file_ticket(
         # One filing per resource at a time: concurrent reports about it must see each other.
         session.exec(for_update(select(Resource.id).where(Resource.id == resource_id))).first()
     text = " ".join(x for x in (summary, details or "") if x)
+    fields = {
+        "summary": summary,
+        "details": details,
+        "category": category,
+        "location": location,
+        "urgency": urgency,
+    }
     if into is not None:
         target = locked(session, into)
         if target.reporter_id != reporter_id or target.state not in OPEN_STATES:
             raise DomainError("ticket.cannot_add", number=into)
-        return _attach(
-            session, target, reporter_id=reporter_id, text=text, source_key=source_key, now=now
+        return attach(
+            session, target, reporter_id=reporter_id, fields=fields, source_key=source_key, now=now
         )
+    suggested: int | None = None
     if not force_new:
         report = Report(text, category, frozenset({resource_id}) if resource_id else frozenset())
-        repeat = find_repeat(
-            session,
-            reporter_id=reporter_id,
-            report=report,
-            now=now,
-            window=repeat_window,
-            threshold=repeat_threshold,
+        match = find_repeat(
+            session, reporter_id=reporter_id, report=report, now=now, window=repeat_window
         )
         # Read again under the lock: an agent may have closed it since it was matched, and
         # a closed ticket takes no follow-up (the report is filed as a new ticket instead).
-        current = locked(session, repeat.id or 0) if repeat is not None else None
+        current = locked(session, match.number) if match is not None else None
         if current is not None and current.state in OPEN_STATES:
-            return _attach(
-                session, current, reporter_id=reporter_id, text=text, source_key=source_key, now=now
-            )
+            if match is not None and match.verdict == CERTAIN:
+                return attach(
+                    session,
+                    current,
+                    reporter_id=reporter_id,
+                    fields=fields,
+                    source_key=source_key,
+                    now=now,
+                )
+            suggested = current.id  # plausible: filed anew, and the reporter is asked
     holder = _resource_holder(session, resource_id, reporter_id) if resource_id else None
-    # The same resource already being worked on: its agent, and no rotation turn used.
-    agent = holder.agent_id if holder else rotation.take_turn(session, 1, exclude={reporter_id})
+    # The same resource already being worked on: its agent; else the agent who has this
+    # reporter's open ticket; only then a rotation turn.
+    agent = (
+        holder.agent_id
+        if holder
+        else _available(session, prefer_agent, reporter_id)
+        or reporters_agent(session, reporter_id)
+        or rotation.take_turn(session, 1, exclude={reporter_id})
+    )
     state, assigned = assignment_of(agent)
     values = {
         "source_key": source_key,
@@ -221,6 +210,7 @@ def file_ticket(
         "resource_id": resource_id,
         "related_to": holder.id if holder else None,
         "merged_into": None,
+        "possible_repeat_of": suggested,
         "repeats": 0,
         "resolved_by": None,
         "resolution": None,
@@ -269,4 +259,33 @@ def file_ticket(
                 fresh=True,
             )
         )
-    return Outcome(ticket, deliveries)
+    return Outcome(ticket, deliveries, suggested=suggested)
+
+
+def split_out(
+    *,
+    session: Session,
+    source_key: str,
+    actor: str,
+    now: datetime,
+    triage_channel: str | None = None,
+) -> Outcome:
+    """ "Not the same problem": a report joined silently is filed whole as a new ticket, with
+    the agent of the ticket it had joined (when available in tier 1), in one transaction."""
+    joined = unjoin(session=session, source_key=source_key, actor=actor, now=now)
+    outcome = file_ticket(
+        session=session,
+        reporter_id=actor,
+        summary=str(joined.fields.get("summary") or ""),
+        details=joined.fields.get("details"),
+        category=joined.fields.get("category"),
+        location=joined.fields.get("location"),
+        urgency=joined.fields.get("urgency"),
+        source_key=f"split:{source_key}",
+        now=now,
+        triage_channel=triage_channel,
+        force_new=True,
+        prefer_agent=joined.ticket.agent_id,
+    )
+    rejoined(session, source_key=source_key, joined=joined, into=outcome, actor=actor, now=now)
+    return outcome

@@ -286,6 +286,15 @@ def merge(*, session: Session, number: int, into: int, actor: str, now: datetime
         hop = session.get(Ticket, hop.merged_into)
     if target.state not in OPEN_STATES:
         raise DomainError("merge.closed", into=into)
+    return merge_into(session, duplicate, target, actor=actor, now=now)
+
+
+def merge_into(
+    session: Session, duplicate: Ticket, target: Ticket, *, actor: str, now: datetime
+) -> Outcome:
+    """Both locked and checked by the caller: `duplicate` closes as merged, its text joins
+    `target`, the reporter and `target`'s agent are told."""
+    number, into = duplicate.id or 0, target.id or 0
     duplicate.state, duplicate.merged_into = STATE_MERGED, into
     add_event(session, duplicate, "merged", actor=actor, note=f"#{into}", now=now)
     claims.release_ticket(session, duplicate, now=now, reason="merged")

@@ -59,7 +59,10 @@ def test_the_kantor_123_story(
     assert tickets[2].related_to == 1 and tickets[0].related_to == 3
     card = wait_dms(standin, "U0AGENTA", 4)[-1]
     assert "Terkait dengan" in message_text(card) and "#1" in message_text(card)
-    assert "<@U0AGENTC>" in sender.command("U0SARI", "keyboard rusak").text
+    # Sari has #3 open with the first agent: her next problem goes there too (affinity,
+    # issue 17), and the rotation's next turn is still the third agent's
+    assert "<@U0AGENTA>" in sender.command("U0SARI", "keyboard rusak").text
+    assert "<@U0AGENTC>" in sender.command("U0ADMIN", "keyboard rusak").text
 
 
 def test_claims_conflict_confirm_handover_release(

@@ -23,6 +23,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.tickets.ids import (
     A_ESCALATE,
+    A_MERGE_SUGGESTED,
     A_MORE,
     A_REOPEN,
     A_RESOLVE,
@@ -88,7 +89,18 @@ def _facts(snap: Snapshot, lang: str, tz: str) -> str:
         )
     if ticket.repeats:
         lines.append(t("ticket.repeats", lang, count=ticket.repeats + 1))
+    if suggestion_open(ticket):
+        lines.append(f"*{t('ticket.possibly_label', lang)}:* {number(ticket.possible_repeat_of)}")
     return "\n".join(lines)
+
+
+def suggestion_open(ticket: TicketRecord) -> bool:
+    """The ticket may repeat another of its reporter's, and nobody has settled it yet."""
+    return ticket.possible_repeat_of is not None and ticket.state in (
+        STATE_WAITING,
+        STATE_OPEN,
+        STATE_IN_PROGRESS,
+    )
 
 
 def state_text(ticket: TicketRecord, lang: str) -> str:
@@ -151,6 +163,9 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
     if buttons:
         styles = {A_TAKE: "primary"}
         elements = [_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons]
+        if suggestion_open(ticket):
+            label = t("button.merge_suggested", lang, number=number(ticket.possible_repeat_of))
+            elements.append(button(label, A_MERGE_SUGGESTED, str(ticket.id)))
         merge = {"text": plain(cut(t("button.merge", lang), 75)), "value": f"merge:{ticket.id}"}
         elements.append({"type": "overflow", "action_id": A_MORE, "options": [merge]})
         blocks.append(actions(f"ticket:{ticket.id}", elements))

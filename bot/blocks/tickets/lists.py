@@ -22,6 +22,8 @@ from bot.blocks.tickets.card import (
     state_text,
 )
 from bot.blocks.tickets.ids import (
+    A_REPEAT_SAME,
+    A_REPEAT_SPLIT,
     A_TAKE_CONFIRM,
     A_TAKE_LEAVE,
 )
@@ -32,9 +34,17 @@ from storage.types import (
 
 
 def build_filed(
-    ticket: TicketRecord, lang: str, *, repeat: bool = False, joined: bool = False
+    ticket: TicketRecord,
+    lang: str,
+    *,
+    repeat: bool = False,
+    joined: bool = False,
+    split_key: str | None = None,
+    suggested: int | None = None,
 ) -> Message:
-    """The reporter's confirmation, sent as the acknowledgement itself."""
+    """The reporter's confirmation, sent as the acknowledgement itself. A silent join carries
+    "Not the same problem" (`split_key` names the joined report); a new ticket that may
+    repeat ticket `suggested` names the new number first and offers "Same problem as #N"."""
     n = number(ticket.id)
     if joined:
         text = (
@@ -42,14 +52,24 @@ def build_filed(
             if ticket.agent_id
             else t("lapor.joined_waiting", lang, number=n)
         )
-        return {"text": text, "blocks": [section(text), context(quoted(ticket.summary, 500))]}
+        blocks = [section(text), context(quoted(ticket.summary, 500))]
+        if split_key:
+            split = button(t("button.repeat_split", lang), A_REPEAT_SPLIT, split_key)
+            blocks.append(actions(f"split:{ticket.id}", [split]))
+        return {"text": text, "blocks": blocks}
     if ticket.agent_id:
         text = t("lapor.filed", lang, number=n, agent=mention(ticket.agent_id))
     else:
         text = t("lapor.filed_waiting", lang, number=n)
     if repeat:
         text = t("lapor.same_request", lang, number=n) + " " + text
-    return {"text": text, "blocks": [section(text), context(quoted(ticket.summary, 500))]}
+    if suggested is not None:
+        text += " " + t("lapor.maybe_same", lang, number=number(suggested))
+    blocks = [section(text), context(quoted(ticket.summary, 500))]
+    if suggested is not None:
+        label = t("button.repeat_same", lang, number=number(suggested))
+        blocks.append(actions(f"same:{ticket.id}", [button(label, A_REPEAT_SAME, str(ticket.id))]))
+    return {"text": text, "blocks": blocks}
 
 
 def build_status(tickets: Sequence[TicketRecord], lang: str) -> Message:
