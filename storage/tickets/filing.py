@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from storage import people, resources, rotation
 from storage.errors import DomainError
-from storage.matching import DEFAULT_THRESHOLD, Report, is_repeat
+from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, is_repeat
 from storage.models import (
     OPEN_STATES,
     STATE_IN_PROGRESS,
@@ -74,7 +74,7 @@ def find_repeat(
     report: Report,
     now: datetime,
     window: timedelta = REPEAT_WINDOW,
-    threshold: float = DEFAULT_THRESHOLD,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Ticket | None:
     """The reporter's open ticket (filed or updated within `window`) this report repeats."""
     candidates = connection(session).execute(
@@ -86,7 +86,7 @@ def find_repeat(
             category,
             frozenset({resource_id}) if resource_id else frozenset(),
         )
-        if is_repeat(report, old, threshold=threshold):
+        if is_repeat(report, old, thresholds=thresholds):
             return get(session, int(number))
     return None
 
@@ -154,7 +154,7 @@ def file_ticket(
     urgency: str | None = None,
     triage_channel: str | None = None,
     repeat_window: timedelta = REPEAT_WINDOW,
-    repeat_threshold: float = DEFAULT_THRESHOLD,
+    repeat_thresholds: Thresholds = DEFAULT_THRESHOLDS,
     force_new: bool = False,
     into: int | None = None,
 ) -> Outcome:
@@ -194,7 +194,7 @@ def file_ticket(
             report=report,
             now=now,
             window=repeat_window,
-            threshold=repeat_threshold,
+            thresholds=repeat_thresholds,
         )
         # Read again under the lock: an agent may have closed it since it was matched, and
         # a closed ticket takes no follow-up (the report is filed as a new ticket instead).
