@@ -80,7 +80,7 @@ class Judgement:
     reason: str
 
 
-def contains(words: list[str], phrase: list[str]) -> bool:
+def contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     """Whether `phrase` appears in `words` as consecutive words."""
     n = len(phrase)
     return n > 0 and any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
@@ -135,7 +135,7 @@ def _credit(word: str, other: Analysis) -> float:
     if word.startswith("#"):
         return 0.0
     if word in SUBJECTS:
-        return 0.8 if any(_subjects_match(word, s) for s in other.subjects) else 0.0
+        return 0.8 if any(_subjects_match(word, s) for s in other.mentioned) else 0.0
     if word in FUNCTIONS:
         return 0.7 if any(_functions_match(word, f) for f in other.functions) else 0.0
     best = 0.0
@@ -143,6 +143,11 @@ def _credit(word: str, other: Analysis) -> float:
         if candidate[:1] != "#" and candidate not in SUBJECTS and candidate not in FUNCTIONS:
             best = max(best, fuzz.ratio(word, candidate, score_cutoff=80) / 100)
     return 0.9 * best
+
+
+def _unsaid(a: Analysis, b: Analysis) -> list[str]:
+    """Words of what `a` reports broken that `b` does not say in any form."""
+    return [word for word, w in a.weights if w >= 1.0 and _credit(word, b) < 0.5]
 
 
 def _coverage(a: Analysis, b: Analysis) -> float:
@@ -193,7 +198,9 @@ def judge(new: Report, old: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS)
     if new.resources & old.resources and agrees:
         certain -= SAME_RESOURCE_CERTAIN_MARGIN
         plausible -= SAME_RESOURCE_PLAUSIBLE_MARGIN
-    if value >= certain and agrees and not (one_sided or apart):
+    # each text says something the other does not ("folder finance" / "folder hr"): ask
+    mutual = bool(_unsaid(a, b) and _unsaid(b, a))
+    if value >= certain and agrees and not (one_sided or apart or mutual):
         return Judgement(Verdict.CERTAIN, value, "close")
     if value >= plausible:
         return Judgement(Verdict.PLAUSIBLE, value, "similar")

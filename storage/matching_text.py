@@ -41,7 +41,7 @@ _TOKEN = re.compile(
     r"|(?P<word>[^\W_](?:[\w@'-]*[^\W_@'-])?@?)"
     r"|(?P<brk>[,;:!?()\[\]{}\n|]|\.{2,}|\.(?=\s|$)|\s[-–—]\s)"
 )
-_FILLER = frozenset(w for w, c in WORDS.items() if c == "") | UNITS
+_FILLER = frozenset(w for w, c in WORDS.items() if c == "")
 _KNOWN = (
     frozenset(WORDS)
     | frozenset(t for c in WORDS.values() for t in c.split())
@@ -235,11 +235,17 @@ def _canonical_clause(raw: list[str]) -> list[str]:
         out.extend(words)
     out = _phrases(out)
     kept: list[str] = []
+    unit = False
     for n, word in enumerate(out):
+        if unit:
+            unit = False
+            if word in UNITS:
+                continue
         if word.startswith("#") and word[1:].isdigit():
             after = out[n + 1] if n + 1 < len(out) else ""
             before = out[n - 1] if n else ""
             if after in UNITS or before in BEFORE_AMOUNTS:
+                unit = True
                 continue  # "tiap 5 menit", "jam 2": an amount or a time
             if int(word[1:]) < 10 and after in SUBJECTS and before not in PLACES:
                 continue  # "dari 2 laptop": a count
@@ -254,7 +260,8 @@ class Analysis:
 
     norm: str
     ids: frozenset[str]
-    subjects: frozenset[str]
+    subjects: frozenset[str]  # in what is broken
+    mentioned: frozenset[str]  # in what is broken and in the context
     functions: frozenset[str]
     ok: frozenset[str]
     weights: tuple[tuple[str, float], ...]
@@ -282,13 +289,14 @@ def analyse(text: str) -> Analysis:
             kinds[-1] = "problem"  # "sempet bisa kirim, sekarang ga bisa lagi"
         if negative:
             kinds.append("problem")
-        elif any(w in POSITIVE or w in FUNCTIONS for w in words):
-            kinds.append("ok")
+        elif any(w in POSITIVE or (w in FUNCTIONS and w not in TRIED) for w in words):
+            kinds.append("ok")  # "bisa dibuka" (a clause of only "restart laptop" is context)
         else:
             kinds.append("context")
     if "problem" not in kinds:
         kinds = ["problem"] * len(clauses)
-    weights: list[tuple[str, float]] = []
+    weights: dict[str, float] = {}
+    mentioned: set[str] = set()
     subjects: set[str] = set()
     functions: set[str] = set()
     ok: set[str] = set()
@@ -299,20 +307,24 @@ def analyse(text: str) -> Analysis:
             ok.update(w for w in words if w in FUNCTIONS or w in FIXES)
             ok.update(FIXES[w] for w in words if w in FIXES)
             continue
-        subjects.update(w for w in words if w in SUBJECTS)
+        mentioned.update(w for w in words if w in SUBJECTS)
         if kind == "problem":
+            subjects.update(w for w in words if w in SUBJECTS)
             functions.update(w for w in words if w in FUNCTIONS)
         share = 1.0 if kind == "problem" else 0.5
-        weights.extend((w, _weight(w) * share) for w in words if w != CAN)
+        for w in words:
+            if w != CAN:  # each word counts once, however often it is repeated
+                weights[w] = max(weights.get(w, 0.0), _weight(w) * share)
     every = [w for words in clauses for w in words if w != CAN]
     return Analysis(
         norm=" ".join(every),
         ids=frozenset(ids),
         subjects=frozenset(subjects),
+        mentioned=frozenset(mentioned),
         functions=frozenset(functions),
         ok=frozenset(ok),
-        weights=tuple(weights),
-        bag=frozenset(w for w, _ in weights),
+        weights=tuple(weights.items()),
+        bag=frozenset(weights),
     )
 
 
@@ -325,8 +337,11 @@ def normalise(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def resource_words(text: str) -> list[str]:
-    """Every word of a name, none dropped ("proyektor ruang meeting A" keeps its "a")."""
+@lru_cache(maxsize=4096)
+def resource_words(text: str) -> tuple[str, ...]:
+    """The words of a resource name or a text, canonical, for matching names on all their
+    words: only filler words of two letters or more are skipped ("printer di lantai 2" names
+    "Printer Lantai 2"); letters and numbers never are ("proyektor ruang meeting A")."""
     out: list[str] = []
     for clause in _raw_clauses(text):
         for token in clause:
@@ -334,5 +349,5 @@ def resource_words(text: str) -> list[str]:
                 out.append(token.lstrip("#%"))
             elif token not in ("no", "nomor", "nomer", "nr"):
                 words = canonical(token) or (token,)
-                out.extend(w.lstrip("#") for w in words)
-    return out
+                out.extend(w.lstrip("#") for w in words if len(w) == 1 or w not in _FILLER)
+    return tuple(out)
