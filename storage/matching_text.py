@@ -110,7 +110,7 @@ def _typo(word: str) -> str | None:
         word,
         _CORRECTABLE,
         scorer=OSA.distance,
-        score_cutoff=1 if len(word) < 8 else 2,
+        score_cutoff=1 if len(word) < 9 else 2,
     )
     if found is None or found[0][0] != word[0]:
         return None

@@ -250,3 +250,13 @@ def test_thresholds_and_the_deprecated_wrapper() -> None:
     assert judge(new, old, Thresholds(certain=100, plausible=100)).verdict is DIFFERENT
     assert not is_repeat(new, old)
     assert is_repeat(Report("VPN error!!"), Report("vpn error"))
+
+
+def test_typos_are_fixed_but_real_words_are_left_alone() -> None:
+    assert normalise("sharepont lemot") == "sharepoint lambat"
+    assert normalise("conection timeout") == "koneksi timeout"
+    # Indonesian words (PySastrawi's dictionary) and long unknown words are not "corrected"
+    assert normalise("buka file besar") == "buka file besar"
+    assert normalise("kena phishing") == "kena phishing"
+    # formal affixes the vocabulary does not list are stemmed: pengiriman, dikirimkan → kirim
+    assert verdict("pengiriman email gagal", "email ga bisa dikirimkan") is not DIFFERENT
