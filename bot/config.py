@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
+from storage.matching import DEFAULT_THRESHOLDS, Thresholds
+
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///rekan.db"
 LANGUAGES = ("id", "en")
@@ -42,7 +44,8 @@ class Settings:
     workers: int = 1
     log_level: str = "INFO"
     escalate_after_seconds: int = 4 * 3600
-    repeat_threshold: float = 72.0
+    repeat_certain: float = DEFAULT_THRESHOLDS.certain
+    repeat_plausible: float = DEFAULT_THRESHOLDS.plausible
     repeat_window_seconds: int = 24 * 3600
     claim_hours: float = 4.0
     delivery_concurrency: int = 8
@@ -59,6 +62,10 @@ class Settings:
     log_format: str = "text"
     metrics_port: int | None = None
     campaign_lease_seconds: int = 60
+
+    @property
+    def repeat_thresholds(self) -> Thresholds:
+        return Thresholds(certain=self.repeat_certain, plausible=self.repeat_plausible)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -225,7 +232,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         workers=_int(env, "REKAN_WORKERS", 1, 1, 64),
         log_level=log_level,
         escalate_after_seconds=_duration(env, "REKAN_ESCALATE_AFTER", "4h"),
-        repeat_threshold=float(_int(env, "REKAN_REPEAT_THRESHOLD", 72, 1, 100)),
+        repeat_certain=float(
+            _int(env, "REKAN_REPEAT_CERTAIN", int(DEFAULT_THRESHOLDS.certain), 1, 100)
+        ),
+        repeat_plausible=float(
+            _int(env, "REKAN_REPEAT_PLAUSIBLE", int(DEFAULT_THRESHOLDS.plausible), 1, 100)
+        ),
         repeat_window_seconds=_duration(env, "REKAN_REPEAT_WINDOW", "24h"),
         claim_hours=_duration(env, "REKAN_CLAIM_HOURS", "4h") / 3600,
         delivery_concurrency=_int(env, "REKAN_DELIVERY_CONCURRENCY", 8, 1, 64),

@@ -1,318 +1,65 @@
-"""Is a new report the same problem as an open ticket? Normalise how people really write
-(case, punctuation, Indonesian slang and spelling variants), compare with rapidfuzz, and
-require the topic (or category) and any registered resource to agree."""
+"""Is a new report the same problem as one of the reporter's open tickets?
+
+`judge(new, old)` answers with one of three verdicts:
+- certain: the same text after normalisation, or a very high score with every identifier and
+  resource agreeing and the same failing function → the bot may join silently;
+- plausible: close enough to ask the reporter ("same problem as #N?") → file a new ticket;
+- different: file a new ticket, ask nothing.
+
+How: each text is normalised (case, punctuation, slang, typos, Indonesian word forms through
+the vocabulary in storage/matching_words.py and, for words it does not know, the PySastrawi
+stemmer) and split into clauses, so that "bisa X tapi ga bisa Y" says X works and Y is the
+problem. Hard rules make a pair different: other identifiers (numbers, IPs, hosts, room, floor
+and desk labels), other registered resources, rival subjects (jira vs confluence), failing
+functions that share nothing (kirim vs terima, scan vs print, lambat vs mati), or one text saying
+that what the other reports works. What is left is scored asymmetrically with rapidfuzz: what
+one text says and the other does not lowers the score from either side."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Iterable, Sequence
+import math
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-DEFAULT_THRESHOLD = 72.0
-# Naming the same registered resource is strong evidence on its own: the text may differ more.
-SAME_RESOURCE_MARGIN = 15.0
-# Without a topic or category on either side the text alone must be closer still.
-UNTOPICAL_MARGIN = 15.0
+from storage.matching_text import Analysis, analyse, normalise, resource_words, tokens
+from storage.matching_words import COMPATIBLE, FUNCTIONS, RIVAL_KINDS, SUBJECTS
 
-# Spelling variants and slang → one canonical word (a value may be several words).
-VARIANTS: dict[str, str] = {
-    # negation
-    "gak": "tidak",
-    "ga": "tidak",
-    "gk": "tidak",
-    "nggak": "tidak",
-    "ngga": "tidak",
-    "enggak": "tidak",
-    "engga": "tidak",
-    "tdk": "tidak",
-    "tak": "tidak",
-    "nda": "tidak",
-    "ndak": "tidak",
-    "kagak": "tidak",
-    "not": "tidak",
-    "cant": "tidak bisa",
-    "cannot": "tidak bisa",
-    "wont": "tidak",
-    "dont": "tidak",
-    "doesnt": "tidak",
-    "isnt": "tidak",
-    "no": "tidak",
-    "gabisa": "tidak bisa",
-    "gbs": "tidak bisa",
-    "tdkbisa": "tidak bisa",
-    "unable": "tidak bisa",
-    # can
-    "bs": "bisa",
-    "bsa": "bisa",
-    "can": "bisa",
-    "could": "bisa",
-    # connect
-    "konek": "connect",
-    "konak": "connect",
-    "connecting": "connect",
-    "connected": "connect",
-    "connection": "connect",
-    "koneksi": "connect",
-    "nyambung": "connect",
-    "tersambung": "connect",
-    "terhubung": "connect",
-    "sambung": "connect",
-    "disconnect": "putus",
-    "disconnected": "putus",
-    "terputus": "putus",
-    "drop": "putus",
-    "dc": "putus",
-    # slow, dead, broken, error
-    "lemot": "lambat",
-    "lelet": "lambat",
-    "slow": "lambat",
-    "pelan": "lambat",
-    "dead": "mati",
-    "off": "mati",
-    "nyala": "hidup",
-    "menyala": "hidup",
-    "rusak": "rusak",
-    "broken": "rusak",
-    "eror": "error",
-    "erorr": "error",
-    "errors": "error",
-    "gagal": "error",
-    "failed": "error",
-    "fail": "error",
-    "failing": "error",
-    # things
-    "leptop": "laptop",
-    "notebook": "laptop",
-    "komputer": "pc",
-    "computer": "pc",
-    "e-mail": "email",
-    "surel": "email",
-    "mail": "email",
-    "outlook": "email",
-    "wi-fi": "jaringan",
-    "wifi": "jaringan",
-    "wlan": "jaringan",
-    "inet": "jaringan",
-    "internet": "jaringan",
-    "network": "jaringan",
-    "lan": "jaringan",
-    "dropping": "putus",
-    "drops": "putus",
-    "dropped": "putus",
-    "sering": "",
-    "often": "",
-    "keeps": "",
-    "terus": "",
-    "total": "",
-    "mau": "",
-    "quickly": "",
-    "fast": "cepat",
-    "drains": "boros",
-    "draining": "boros",
-    "habis": "boros",
-    "print": "printer",
-    "cetak": "printer",
-    "ngeprint": "printer",
-    "printing": "printer",
-    "pw": "password",
-    "passwd": "password",
-    "sandi": "password",
-    "katasandi": "password",
-    "akun": "account",
-    "masuk": "login",
-    "log": "login",
-    "signin": "login",
-    "layar": "monitor",
-    "screen": "monitor",
-    "display": "monitor",
-    "aplikasi": "app",
-    "apps": "app",
-    "application": "app",
-    "program": "app",
-    "lokal": "local",
-    "diremote": "remote",
-    "meremote": "remote",
-    "remot": "remote",
-    "diakses": "akses",
-    "mengakses": "akses",
-    "access": "akses",
-    "accessed": "akses",
-    "lt": "lantai",
-    "floor": "lantai",
-    "office": "kantor",
-    "srv": "server",
-    "udh": "sudah",
-    "sdh": "sudah",
-    "already": "sudah",
-    "blm": "belum",
-    "yet": "belum",
-    "lg": "lagi",
-    "again": "lagi",
-    "dr": "dari",
-    "from": "dari",
-    "home": "rumah",
-}
-STOPWORDS = frozenset(
-    [
-        "dari",
-        "di",
-        "ke",
-        "saya",
-        "aku",
-        "sy",
-        "gue",
-        "gw",
-        "kami",
-        "yang",
-        "yg",
-        "dan",
-        "atau",
-        "tolong",
-        "mohon",
-        "please",
-        "pls",
-        "the",
-        "a",
-        "an",
-        "my",
-        "to",
-        "is",
-        "it",
-        "i",
-        "me",
-        "for",
-        "on",
-        "in",
-        "of",
-        "at",
-        "ini",
-        "itu",
-        "lagi",
-        "juga",
-        "sih",
-        "dong",
-        "nih",
-        "kok",
-        "ya",
-        "pak",
-        "bu",
-        "min",
-        "kak",
-        "mas",
-        "mbak",
-        "sejak",
-        "tadi",
-        "pagi",
-        "siang",
-        "sore",
-        "malam",
-        "hari",
-        "rumah",
-        "sekarang",
-        "masih",
-        "terus",
-        "selalu",
-        "banget",
-        "sangat",
-        "with",
-        "and",
-        "or",
-        "but",
-        "this",
-        "that",
-        "be",
-        "am",
-        "are",
-        "was",
-        "were",
-        "have",
-        "has",
-        "had",
-        "just",
-        "still",
-        "very",
-        "really",
-        "ada",
-        "bisakah",
-        "tolongin",
-        "bantu",
-        "help",
-        "urgent",
-        "segera",
-    ]
-)
-TOPICS: dict[str, frozenset[str]] = {
-    "vpn": frozenset({"vpn", "forticlient", "globalprotect", "anyconnect", "openvpn"}),
-    "printer": frozenset({"printer", "scanner", "toner", "kertas"}),
-    "email": frozenset({"email", "gmail", "inbox", "mailbox"}),
-    "network": frozenset({"jaringan", "modem", "router"}),
-    "laptop": frozenset({"laptop", "pc", "keyboard", "mouse", "baterai", "battery", "charger"}),
-    "monitor": frozenset({"monitor", "proyektor", "projector", "hdmi"}),
-    "server": frozenset({"server", "rdp", "remote", "nas"}),
-    "account": frozenset({"password", "account", "login", "2fa", "otp", "sso"}),
-    "app": frozenset({"app", "sap", "erp", "excel", "word", "zoom", "teams", "slack"}),
-}
-CATEGORY_TOPICS: dict[str, frozenset[str]] = {
-    "vpn": frozenset({"vpn"}),
-    "network": frozenset({"network"}),
-    "account": frozenset({"account", "email"}),
-    "application": frozenset({"app", "email"}),
-    "hardware": frozenset({"laptop", "printer", "monitor"}),
-}
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "Judgement",
+    "Report",
+    "Thresholds",
+    "Verdict",
+    "analyse",
+    "find_resources",
+    "is_repeat",
+    "judge",
+    "normalise",
+    "tokens",
+]
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case words with slang and variants made canonical and filler words dropped."""
-    words = re.sub(r"[^\w\s-]", " ", text.lower().replace("'", "")).replace("_", " ").split()
-    found: list[str] = []
-    for word in words:
-        word = word.strip("-")
-        if len(word) > 5 and word.endswith("nya"):
-            word = word[:-3]
-        for part in VARIANTS.get(word, word).split():
-            if part and part not in STOPWORDS:
-                if found and (found[-1], part) in PHRASES:
-                    found[-1] = PHRASES[(found[-1], part)]
-                    continue
-                found.append(part)
-    return found
+class Verdict(StrEnum):
+    CERTAIN = "certain"
+    PLAUSIBLE = "plausible"
+    DIFFERENT = "different"
 
 
-def normalise(text: str) -> str:
-    return " ".join(tokens(text))
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores (0–100) from which a pair is `certain` (join silently) or `plausible` (ask)."""
+
+    certain: float = 90.0
+    plausible: float = 45.0
 
 
-SUBJECTS = frozenset().union(*TOPICS.values())
-# "tidak hidup" (will not turn on) is "mati" (dead)
-PHRASES: dict[tuple[str, str], str] = {("tidak", "hidup"): "mati"}
-
-
-def subjects(words: Iterable[str]) -> frozenset[str]:
-    """The things a report is about (vpn, printer, zoom, …), in canonical words."""
-    return frozenset(w for w in words if w in SUBJECTS)
-
-
-def topics(found: Iterable[str], category: str | None = None) -> frozenset[str]:
-    """The topic groups of the subjects, plus the category's."""
-    present = set(found)
-    groups = {topic for topic, keys in TOPICS.items() if present & keys}
-    if category:
-        groups |= CATEGORY_TOPICS.get(category, frozenset())
-    return frozenset(groups)
-
-
-def contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
-    """Whether `phrase` appears in `words` as consecutive words."""
-    n = len(phrase)
-    return n > 0 and any(list(words[i : i + n]) == list(phrase) for i in range(len(words) - n + 1))
-
-
-def find_resources(text: str, resources: Iterable[tuple[int, Collection[str]]]) -> set[int]:
-    """Ids of registered resources whose name or an alias appears in `text`."""
-    words = tokens(text)
-    return {rid for rid, names in resources if any(contains(words, tokens(n)) for n in names)}
+DEFAULT_THRESHOLDS = Thresholds()
+# Naming the same registered resource with the same symptom lowers the bars by these.
+SAME_RESOURCE_CERTAIN_MARGIN = 10.0
+SAME_RESOURCE_PLAUSIBLE_MARGIN = 15.0
 
 
 @dataclass(frozen=True)
@@ -324,47 +71,142 @@ class Report:
     resources: frozenset[int] = frozenset()
 
 
-def similarity(a: str, b: str) -> float:
-    return float(fuzz.token_set_ratio(normalise(a), normalise(b)))
-
-
-def is_repeat(new: Report, old: Report, *, threshold: float = DEFAULT_THRESHOLD) -> bool:
-    """True when `new` reports the same problem as `old`."""
-    if new.resources or old.resources:
-        if not (new.resources & old.resources):
-            return False  # one names a registered resource the other does not
-        if new.category and old.category and new.category == old.category:
-            return True  # the same resource and category: the same problem
-    if not topic_agrees(new, old):
-        return False
-    known = subjects(tokens(new.text)) or subjects(tokens(old.text)) or new.category or old.category
-    needed = threshold if known else threshold + UNTOPICAL_MARGIN
-    if new.resources & old.resources:
-        needed = threshold - SAME_RESOURCE_MARGIN
-    return similarity(new.text, old.text) >= needed
-
-
-def topic_agrees(new: Report, old: Report) -> bool:
-    """Both about the same thing: a shared subject word, or else compatible categories."""
-    subjects_new, subjects_old = subjects(tokens(new.text)), subjects(tokens(old.text))
-    if subjects_new and subjects_old:
-        return bool(subjects_new & subjects_old)
-    if new.category and old.category:
-        return new.category == old.category
-    if subjects_new or subjects_old or new.category or old.category:
-        return bool(topics(subjects_new, new.category) & topics(subjects_old, old.category))
-    return True
-
-
-# --- placeholder until the three-outcome matcher lands (issue 17); replaced on merge ---
-CERTAIN, PLAUSIBLE, DIFFERENT = "certain", "plausible", "different"
-
-
 @dataclass(frozen=True)
 class Judgement:
-    verdict: str
-    score: float = 0.0
+    """A verdict with the score (0–100) it came from and why, for logs and debugging."""
+
+    verdict: Verdict
+    score: float
+    reason: str
 
 
-def judge(new: Report, old: Report) -> Judgement:
-    return Judgement(CERTAIN if is_repeat(new, old) else DIFFERENT)
+def contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """Whether `phrase` appears in `words` as consecutive words."""
+    n = len(phrase)
+    return n > 0 and any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def find_resources(text: str, resources: Iterable[tuple[int, Collection[str]]]) -> set[int]:
+    """Ids of registered resources whose name or an alias appears in `text`, on all its words
+    (so "server kantor 1234" is not "Server Kantor 123", nor room B room A)."""
+    words = resource_words(text)
+    return {
+        rid
+        for rid, names in resources
+        if any(contains(words, resource_words(name)) for name in names)
+    }
+
+
+# --- judging ---------------------------------------------------------------------------------
+
+
+def _subjects_match(x: str, y: str) -> bool:
+    if x == y:
+        return True
+    (kind_x, groups_x), (kind_y, groups_y) = SUBJECTS[x], SUBJECTS[y]
+    if "*" + kind_y in groups_x or "*" + kind_x in groups_y:
+        return True
+    return bool(groups_x & groups_y)
+
+
+def _functions_match(x: str, y: str) -> bool:
+    return x == y or frozenset((x, y)) in COMPATIBLE
+
+
+def _rivals(a: Analysis, b: Analysis) -> tuple[str, str] | None:
+    """A subject only one text has against one only the other has, of the same kind."""
+    for x in a.subjects - b.subjects:
+        for y in b.subjects - a.subjects:
+            kind = SUBJECTS[x][0]
+            if kind == SUBJECTS[y][0] and kind in RIVAL_KINDS and not _subjects_match(x, y):
+                return x, y
+    return None
+
+
+def _symptom_agrees(a: Analysis, b: Analysis) -> bool:
+    if not a.functions and not b.functions:
+        return True
+    return any(_functions_match(x, y) for x in a.functions for y in b.functions)
+
+
+def _credit(word: str, other: Analysis) -> float:
+    if word in other.bag:
+        return 1.0
+    if word.startswith("#"):
+        return 0.0
+    if word in SUBJECTS:
+        return 0.8 if any(_subjects_match(word, s) for s in other.mentioned) else 0.0
+    if word in FUNCTIONS:
+        return 0.7 if any(_functions_match(word, f) for f in other.functions) else 0.0
+    best = 0.0
+    for candidate in other.bag:
+        if candidate[:1] != "#" and candidate not in SUBJECTS and candidate not in FUNCTIONS:
+            best = max(best, fuzz.ratio(word, candidate, score_cutoff=80) / 100)
+    return 0.9 * best
+
+
+def _unsaid(a: Analysis, b: Analysis) -> list[str]:
+    """Words of what `a` reports broken that `b` does not say in any form."""
+    return [word for word, w in a.weights if w >= 1.0 and _credit(word, b) < 0.5]
+
+
+def _coverage(a: Analysis, b: Analysis) -> float:
+    total = sum(w for _, w in a.weights)
+    if not total:
+        return 1.0 if not b.weights else 0.0
+    return sum(w * _credit(word, b) for word, w in a.weights) / total
+
+
+def score(a: Analysis, b: Analysis) -> float:
+    """0–100: how much of each text the other one says (the lower side counts most)."""
+    there, back = _coverage(a, b), _coverage(b, a)
+    return 100.0 * (0.5 * min(there, back) + 0.5 * math.sqrt(there * back))
+
+
+def judge(new: Report, old: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Judgement:
+    """Whether `new` reports the same problem as `old` (see the module's docstring)."""
+    a, b = analyse(old.text), analyse(new.text)
+
+    def different(reason: str) -> Judgement:
+        return Judgement(Verdict.DIFFERENT, 0.0, reason)
+
+    if new.resources and old.resources and not new.resources & old.resources:
+        return different("other resource")
+    if a.ids - b.ids and b.ids - a.ids:
+        return different(f"identifiers {sorted(a.ids - b.ids)} vs {sorted(b.ids - a.ids)}")
+    rivals = _rivals(a, b)
+    if rivals:
+        return different(f"subjects {rivals[0]} vs {rivals[1]}")
+    for x, y in ((a, b), (b, a)):
+        works = x.functions & (y.ok - y.functions)
+        if works:
+            return different(f"the other says {sorted(works)} works")
+    if a.functions and b.functions and not _symptom_agrees(a, b):
+        return different(f"functions {sorted(a.functions)} vs {sorted(b.functions)}")
+    # What can only be asked, never joined silently: a resource or identifier on one side only,
+    # or subjects that share nothing ("vpn ga bisa connect" / "printer ga bisa connect").
+    one_sided = bool(new.resources) != bool(old.resources) or a.ids != b.ids
+    apart = bool(a.subjects and b.subjects) and not any(
+        _subjects_match(x, y) for x in a.subjects for y in b.subjects
+    )
+    if a.norm == b.norm:
+        verdict = Verdict.PLAUSIBLE if one_sided or apart else Verdict.CERTAIN
+        return Judgement(verdict, 100.0, "same text")
+    value = score(a, b)
+    certain, plausible = thresholds.certain, thresholds.plausible
+    agrees = _symptom_agrees(a, b)
+    if new.resources & old.resources and agrees:
+        certain -= SAME_RESOURCE_CERTAIN_MARGIN
+        plausible -= SAME_RESOURCE_PLAUSIBLE_MARGIN
+    # each text says something the other does not ("folder finance" / "folder hr"): ask
+    mutual = bool(_unsaid(a, b) and _unsaid(b, a))
+    if value >= certain and agrees and not (one_sided or apart or mutual):
+        return Judgement(Verdict.CERTAIN, value, "close")
+    if value >= plausible:
+        return Judgement(Verdict.PLAUSIBLE, value, "similar")
+    return Judgement(Verdict.DIFFERENT, value, "not similar enough")
+
+
+def is_repeat(new: Report, old: Report, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
+    """Deprecated: use `judge`. True only when `judge` is certain (a silent join)."""
+    return judge(new, old, thresholds).verdict is Verdict.CERTAIN

@@ -171,7 +171,7 @@ def register(app: App, runtime: Runtime) -> None:
                 now=rt.now(),
                 triage_channel=rt.settings.triage_channel,
                 repeat_window=timedelta(seconds=rt.settings.repeat_window_seconds),
-                repeat_threshold=rt.settings.repeat_threshold,
+                repeat_thresholds=rt.settings.repeat_thresholds,
                 **form,
             )
             return outcome, people.reader(
@@ -369,7 +369,7 @@ def register(app: App, runtime: Runtime) -> None:
                     text, fields["category"], frozenset({resource}) if resource else frozenset()
                 ),
                 window=timedelta(seconds=rt.settings.repeat_window_seconds),
-                threshold=rt.settings.repeat_threshold,
+                thresholds=rt.settings.repeat_thresholds,
             )
             pending = (
                 pending_forms.keep(session=session, reporter_id=user, fields=fields, now=rt.now())

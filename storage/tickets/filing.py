@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from storage import people, resources, rotation
 from storage.errors import DomainError
-from storage.matching import CERTAIN, Report
+from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, Verdict
 from storage.models import (
     OPEN_STATES,
     STATE_IN_PROGRESS,
@@ -125,6 +125,7 @@ def file_ticket(
     urgency: str | None = None,
     triage_channel: str | None = None,
     repeat_window: timedelta = REPEAT_WINDOW,
+    repeat_thresholds: Thresholds = DEFAULT_THRESHOLDS,
     force_new: bool = False,
     into: int | None = None,
     prefer_agent: str | None = None,
@@ -169,13 +170,18 @@ def file_ticket(
     if not force_new:
         report = Report(text, category, frozenset({resource_id}) if resource_id else frozenset())
         match = find_repeat(
-            session, reporter_id=reporter_id, report=report, now=now, window=repeat_window
+            session,
+            reporter_id=reporter_id,
+            report=report,
+            now=now,
+            window=repeat_window,
+            thresholds=repeat_thresholds,
         )
         # Read again under the lock: an agent may have closed it since it was matched, and
         # a closed ticket takes no follow-up (the report is filed as a new ticket instead).
         current = locked(session, match.number) if match is not None else None
         if current is not None and current.state in OPEN_STATES:
-            if match is not None and match.verdict == CERTAIN:
+            if match is not None and match.verdict == Verdict.CERTAIN:
                 return attach(
                     session,
                     current,

@@ -13,7 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from storage.errors import DomainError, NotFound
-from storage.matching import CERTAIN, DIFFERENT, PLAUSIBLE, Report, judge
+from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, Verdict, judge
 from storage.models import OPEN_STATES, Ticket, TicketSource
 from storage.tables import TICKET, connection, for_update
 from storage.tickets.core import REPEAT_WINDOW, AlreadyDone, Outcome, add_event, locked, touch
@@ -32,7 +32,7 @@ _CANDIDATES = (
     )
     .order_by(TICKET.c.updated_at.desc())
 )
-_RANK = {CERTAIN: 2, PLAUSIBLE: 1, DIFFERENT: 0}
+_RANK = {Verdict.CERTAIN: 2, Verdict.PLAUSIBLE: 1, Verdict.DIFFERENT: 0}
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Match:
     """The open ticket a report may repeat, and how sure the matcher is."""
 
     number: int
-    verdict: str  # CERTAIN or PLAUSIBLE
+    verdict: Verdict  # certain or plausible
 
 
 def find_repeat(
@@ -50,6 +50,7 @@ def find_repeat(
     report: Report,
     now: datetime,
     window: timedelta = REPEAT_WINDOW,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Match | None:
     """The reporter's open ticket (filed or updated within `window`) this report most likely
     repeats: a certain match before a plausible one, the most recently active first."""
@@ -63,10 +64,10 @@ def find_repeat(
             category,
             frozenset({resource_id}) if resource_id else frozenset(),
         )
-        verdict = str(judge(report, old).verdict)
-        if verdict != DIFFERENT and (best is None or _RANK[verdict] > _RANK[best.verdict]):
+        verdict = judge(report, old, thresholds).verdict
+        if verdict != Verdict.DIFFERENT and (best is None or _RANK[verdict] > _RANK[best.verdict]):
             best = Match(int(number), verdict)
-            if verdict == CERTAIN:
+            if verdict == Verdict.CERTAIN:
                 break
     return best
 

@@ -96,7 +96,7 @@ def test_durations() -> None:
     assert settings.repeat_window_seconds == 5400
     assert settings.claim_hours == 2
     assert key_of({"REKAN_CLAIM_HOURS": "soon"}) == "config.bad_duration"
-    assert key_of({"REKAN_REPEAT_THRESHOLD": "101"}) == "config.bad_int"
+    assert key_of({"REKAN_REPEAT_CERTAIN": "101"}) == "config.bad_int"
 
 
 def test_checkin_cron() -> None:
