@@ -119,7 +119,7 @@ def bind(listener: Callable[..., None], **bound: Any) -> Callable[..., None]:
 
 
 @dataclass
-class Person:
+class Actor:
     """Who acted, and the words to answer them in."""
 
     runtime: Runtime
@@ -138,7 +138,7 @@ class Person:
 
 
 @dataclass
-class Click(Person):
+class Click(Actor):
     """A click (block_actions): who, the clicked element, and how to answer them."""
 
     body: dict[str, Any]
@@ -154,6 +154,14 @@ class Click(Person):
     def number(self) -> int | None:
         """The number the clicked button carries (a ticket, a report, a follow-up)."""
         return clicked_number(self.action.get("value"))
+
+    def required_number(self, refusal: str) -> int:
+        """The number the clicked button carries; DomainError(`refusal`) when there is none
+        (inside refusing(), the person is told)."""
+        number = self.number
+        if number is None:
+            raise DomainError(refusal)
+        return number
 
     @property
     def trigger_id(self) -> str:
@@ -185,7 +193,7 @@ def clicked(ack: Ack, body: dict[str, Any], respond: Respond, runtime: Runtime) 
 
 
 @dataclass
-class Submission(Person):
+class Submission(Actor):
     """A modal submitted (view_submission): who, the view, and how to refuse a field. The ack
     comes last: it carries the field errors or the view that replaces the modal."""
 

@@ -90,7 +90,7 @@ def answer(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime
 def note_button(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, *, runtime: Runtime
 ) -> None:
-    """ "Add a note": the note modal, with the note already written."""
+    """The "Add a note" button: the note modal, with the note already written."""
     click = clicked(ack, body, respond, runtime)
     if click is None:
         return

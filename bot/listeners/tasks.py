@@ -113,7 +113,7 @@ def tugas(ack: Ack, body: dict[str, Any], client: WebClient, *, runtime: Runtime
 def open_button(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, *, runtime: Runtime
 ) -> None:
-    """ "Fill in today's tasks" on the reminder: the form."""
+    """The reminder's "Fill in today's tasks": the form."""
     click = clicked(ack, body, respond, runtime)
     if click is not None and click.trigger_id:
         open_form(client, click.trigger_id, click.user, runtime=runtime)
@@ -166,9 +166,7 @@ def approve(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtim
     if click is None:
         return
     with click.refusing():
-        number = click.number
-        if number is None:
-            raise DomainError("tasks.unknown")
+        number = click.required_number("tasks.unknown")
         told = transaction(
             runtime.engine,
             lambda session: decide(session, number, click.user, True, None, runtime=runtime),
@@ -185,9 +183,7 @@ def changes(
     if click is None:
         return
     with click.refusing():
-        number = click.number
-        if number is None:
-            raise DomainError("tasks.unknown")
+        number = click.required_number("tasks.unknown")
         with session_scope(runtime.engine) as session:
             tasks.check_decide(session, tasks.get(session, number), click.user, today(runtime))
         if not click.trigger_id:

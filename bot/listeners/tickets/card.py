@@ -35,9 +35,7 @@ def button(
     if click is None:
         return
     with click.refusing():
-        number = click.number
-        if number is None:
-            raise DomainError("ticket.bad_button")
+        number = click.required_number("ticket.bad_button")
         try:
             outcome = transaction(
                 runtime.engine,
@@ -67,8 +65,8 @@ def note_button(
     if click is None:
         return
     with click.refusing():
-        number = click.number
-        if number is None or not click.trigger_id:
+        number = click.required_number("ticket.bad_button")
+        if not click.trigger_id:
             raise DomainError("ticket.bad_button")
         with session_scope(runtime.engine) as session:
             ticket = tickets.get(session, number)
@@ -117,7 +115,7 @@ def note_submitted(
 
 
 def take_anyway(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:
-    """ "Take it anyway" on a claim conflict: the claim moves to the one who clicked."""
+    """A claim conflict's "Take it anyway": the claim moves to the one who clicked."""
     click = clicked(ack, body, respond, runtime)
     if click is None:
         return
@@ -147,7 +145,7 @@ def take_anyway(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Ru
 
 
 def leave_it(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:
-    """ "Leave it" on a claim conflict: nothing changes; the question is answered."""
+    """A claim conflict's "Leave it": nothing changes; the question is answered."""
     click = clicked(ack, body, respond, runtime)
     if click is not None:
         runtime.answer(respond, click.explain("claim.left"), replace=True)
