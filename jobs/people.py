@@ -65,7 +65,6 @@ def run_availability(ctx: JobContext, now: datetime) -> str:
     """Job `availability`: end `away --until` that has passed, then give waiting tickets out."""
     today = now.astimezone(ctx.settings.tz).date()
     with session_scope(ctx.engine, write=True) as session:
-        back = people.end_expired_away(session=session, today=today, now=now)
-        outcomes = tickets.assign_waiting(session=session, now=now)
+        back, outcomes = tickets.expired_away_back(session=session, today=today, now=now)
     deliver_many(ctx, [d for o in outcomes for d in o.deliveries], now=now)
     return f"back={len(back)} assigned={len(outcomes)}"

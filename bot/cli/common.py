@@ -60,16 +60,11 @@ def mark_away(state: State, slack_id: str, until: str | None) -> None:
 
 
 def mark_back(state: State, slack_id: str) -> None:
+    """Back from away, and the tickets that waited for an agent handed out, in one transaction."""
     with state.session(write=True) as session:
-        name = people.set_back(session=session, slack_id=slack_id, now=utcnow()).name
+        outcomes = tickets.agent_back(session=session, slack_id=slack_id, now=utcnow())
+        name = people.require(session, slack_id).name
     click.echo(state.msg("cli.back_done", name=name))
-    assign_waiting(state)
-
-
-def assign_waiting(state: State) -> None:
-    """Give tickets that waited for an agent to whoever is available now."""
-    with state.session(write=True) as session:
-        outcomes = tickets.assign_waiting(session=session, now=utcnow())
     if outcomes:
         click.echo(state.msg("cli.waiting_assigned", count=len(outcomes)))
         send(state, [d for o in outcomes for d in o.deliveries])

@@ -1,4 +1,5 @@
-"""The preamble listeners share: who acted, what was clicked, numbers and text typed.
+"""The preamble listeners share: who acted, what was clicked, numbers and text typed, and
+how a refusal is answered; and `bind`, which hands a listener its runtime for Bolt.
 
 Slack sends these fields with fixed types, but a signed request may carry anything; each
 listener reads them through these functions and refuses (with a catalog message) what
@@ -6,8 +7,19 @@ does not fit, instead of raising."""
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot.i18n import t
+from bot.runtime import Runtime
+from storage.errors import DomainError
 
 NUMBER_MAX = 2**31 - 1  # ticket, report and follow-up numbers are INTEGER columns
 ID_MAX = 64  # Slack's ids (U…, D…, V…) are about 11 characters
@@ -80,3 +92,134 @@ def metadata(view: Any) -> dict[str, Any]:
         return dict_of(json.loads(string(dict_of(view).get("private_metadata")) or "{}"))
     except ValueError:
         return {}
+
+
+def input_text(view: Any, block: str) -> str:
+    """What was typed in a modal's text input `block` (its element's action_id is "value")."""
+    return string(state_values(view).get(block, {}).get("value", {}).get("value"))
+
+
+def clicked_number(value: Any, *, tag: str | None = None) -> int | None:
+    """The number a clicked value carries, the one parser for them: "12" (a ticket, report or
+    follow-up) or, with `tag`, "merge:12" (an overflow option, a block id "tasks:12")."""
+    if tag is not None:
+        found, _, value = string(value).partition(":")
+        if found != tag:
+            return None
+    return parse_number(value)
+
+
+def bind(listener: Callable[..., None], **bound: Any) -> Callable[..., None]:
+    """`listener` with its keyword-only arguments bound (the runtime, the varying part of a
+    family of listeners). Bolt reads the parameters the partial leaves (its signature) and
+    injects those by name; the name is kept for Bolt's logger ("rekan.bolt:take")."""
+    wired = functools.partial(listener, **bound)
+    wired.__name__ = listener.__name__  # type: ignore[attr-defined]
+    return wired
+
+
+@dataclass
+class Actor:
+    """Who acted, and the words to answer them in."""
+
+    runtime: Runtime
+    user: str
+
+    @cached_property
+    def lang(self) -> str:
+        """Their language, read when a message needs it."""
+        return self.runtime.language_of(self.user)
+
+    def explain(self, reason: DomainError | str, **params: Any) -> str:
+        """A refusal from storage (in their time zone too), or a catalog key and parameters."""
+        if isinstance(reason, DomainError):
+            return self.runtime.explain(reason, self.user)
+        return t(reason, self.lang, **params)
+
+
+@dataclass
+class Click(Actor):
+    """A click (block_actions): who, the clicked element, and how to answer them."""
+
+    body: dict[str, Any]
+    action: dict[str, Any]
+    respond: Respond
+
+    @property
+    def value(self) -> str:
+        """The clicked button's value as text ("" when it is not)."""
+        return string(self.action.get("value"))
+
+    @property
+    def number(self) -> int | None:
+        """The number the clicked button carries (a ticket, a report, a follow-up)."""
+        return clicked_number(self.action.get("value"))
+
+    def required_number(self, refusal: str) -> int:
+        """The number the clicked button carries; DomainError(`refusal`) when there is none
+        (inside refusing(), the person is told)."""
+        number = self.number
+        if number is None:
+            raise DomainError(refusal)
+        return number
+
+    @property
+    def trigger_id(self) -> str:
+        """What opens a modal in answer ("" when the payload has none)."""
+        return string(self.body.get("trigger_id"))
+
+    def refuse(self, reason: DomainError | str, **params: Any) -> None:
+        """An ephemeral answer in the conversation where the click happened."""
+        self.runtime.answer(self.respond, self.explain(reason, **params))
+
+    @contextmanager
+    def refusing(self) -> Iterator[None]:
+        """A DomainError raised inside is refused, ephemerally, and goes no further: what
+        storage refuses (or the listener, for a value that does not fit) ends the listener."""
+        try:
+            yield
+        except DomainError as error:
+            self.refuse(error)
+
+
+def clicked(ack: Ack, body: dict[str, Any], respond: Respond, runtime: Runtime) -> Click | None:
+    """The preamble of a click: acknowledge at once (what follows is one short transaction
+    and Slack calls on the runtime's pools), then who clicked what; None when nobody did."""
+    ack()
+    user = user_of(body)
+    if user is None:
+        return None
+    return Click(runtime, user, body, first_action(body), respond)
+
+
+@dataclass
+class Submission(Actor):
+    """A modal submitted (view_submission): who, the view, and how to refuse a field. The ack
+    comes last: it carries the field errors or the view that replaces the modal."""
+
+    view: dict[str, Any]
+    ack: Ack
+
+    @cached_property
+    def values(self) -> dict[str, dict[str, Any]]:
+        return state_values(self.view)
+
+    @cached_property
+    def metadata(self) -> dict[str, Any]:
+        return metadata(self.view)
+
+    def refuse(self, block: str, reason: DomainError | str, **params: Any) -> None:
+        """Acknowledge with an error under the field `block`; the modal stays open."""
+        self.ack(response_action="errors", errors={block: self.explain(reason, **params)})
+
+
+def submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], runtime: Runtime
+) -> Submission | None:
+    """The preamble of a modal submission: who submitted; None (acknowledged, the modal
+    closes) when nobody did."""
+    user = user_of(body)
+    if user is None:
+        ack()
+        return None
+    return Submission(runtime, user, dict_of(view), ack)

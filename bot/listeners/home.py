@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from sqlmodel import Session
 
 from bot.blocks.home import A_AVAILABILITY, HomeData, build_home
-from bot.listeners._common import first_action, slack_id, user_of
+from bot.listeners._common import bind, clicked, slack_id
 from bot.runtime import Runtime
 from storage import claims, people, tickets
 from storage import tasks as daily
@@ -51,42 +52,42 @@ def publish(rt: Runtime, user: str) -> None:
     rt.updater.views_publish(user_id=user, view=build_home(home_data(rt, user)))
 
 
-def register(app: App, runtime: Runtime) -> None:
-    rt = runtime
+def opened(event: dict[str, Any], *, runtime: Runtime) -> None:
+    """The Home tab opened: published after the ack."""
+    user = slack_id(event.get("user"))
+    if event.get("tab", "home") == "home" and user is not None:
+        runtime.submit(publish, runtime, user)
 
-    def opened(event: dict[str, Any]) -> None:
-        user = slack_id(event.get("user"))
-        if event.get("tab", "home") == "home" and user is not None:
-            rt.submit(publish, rt, user)
 
-    def availability(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        user = user_of(body)
-        if user is None:
+def availability(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:
+    """An agent's "I'm away" / "I'm available again"; back, they get the waiting tickets."""
+    click = clicked(ack, body, respond, runtime)
+    if click is None:
+        return
+    user = click.user
+
+    def work(session: Session) -> list[int] | None:
+        """None: not an agent, nothing to change."""
+        if people.agent_tier(session, user) is None:
+            return None
+        if click.value == "away":
+            people.set_away(session=session, slack_id=user, now=runtime.now())
+            return []
+        handed = tickets.agent_back(session=session, slack_id=user, now=runtime.now())
+        return [d for outcome in handed for d in outcome.deliveries]
+
+    deliveries: list[int] = []
+    try:
+        changed = transaction(runtime.engine, work)
+        if changed is None:
             return
-        wanted = first_action(body).get("value")
+        deliveries = changed
+    except DomainError:
+        log.warning("availability change refused")
+    runtime.send(deliveries)
+    runtime.submit(publish, runtime, user)
 
-        def work(session: Any) -> list[int] | None:
-            """None: not an agent, nothing to change."""
-            if people.agent_tier(session, user) is None:
-                return None
-            if wanted == "away":
-                people.set_away(session=session, slack_id=user, now=rt.now())
-                return []
-            people.set_back(session=session, slack_id=user, now=rt.now())
-            handed = tickets.assign_waiting(session=session, now=rt.now())
-            return [d for outcome in handed for d in outcome.deliveries]
 
-        deliveries: list[int] = []
-        try:
-            changed = transaction(rt.engine, work)
-            if changed is None:
-                return
-            deliveries = changed
-        except DomainError:
-            log.warning("availability change refused")
-        rt.send(deliveries)
-        rt.submit(publish, rt, user)
-
-    app.event("app_home_opened")(opened)
-    app.action(A_AVAILABILITY)(availability)
+def register(app: App, runtime: Runtime) -> None:
+    app.event("app_home_opened")(bind(opened, runtime=runtime))
+    app.action(A_AVAILABILITY)(bind(availability, runtime=runtime))

@@ -16,7 +16,7 @@ from storage.tickets.core import (
     Outcome,
     get,
 )
-from storage.tickets.filing import file_ticket, find_repeat
+from storage.tickets.filing import file_ticket, split_out
 from storage.tickets.messages import T_CARD, T_MIRROR, T_NOTICE, T_REPORTER
 from storage.tickets.queries import (
     Snapshot,
@@ -29,12 +29,15 @@ from storage.tickets.queries import (
     versions,
     view,
 )
+from storage.tickets.repeats import Match, confirm_repeat, find_repeat
 from storage.tickets.workflow import (
     EscalationRequest,
+    agent_back,
     assign_to,
     assign_waiting,
     cancel,
     escalate,
+    expired_away_back,
     merge,
     reopen,
     request_escalation,
@@ -58,14 +61,18 @@ __all__ = [
     "URGENCIES",
     "AlreadyDone",
     "EscalationRequest",
+    "Match",
     "Outcome",
     "Snapshot",
+    "agent_back",
     "assign_to",
     "assign_waiting",
     "cancel",
     "check_escalate",
     "check_resolve",
+    "confirm_repeat",
     "escalate",
+    "expired_away_back",
     "file_ticket",
     "find_repeat",
     "get",
@@ -82,6 +89,7 @@ __all__ = [
     "resolve",
     "snapshot",
     "snapshots",
+    "split_out",
     "take",
     "versions",
     "view",

@@ -275,9 +275,10 @@ def split_out(
     actor: str,
     now: datetime,
     triage_channel: str | None = None,
-) -> Outcome:
-    """ "Not the same problem": a report joined silently is filed whole as a new ticket, with
-    the agent of the ticket it had joined (when available in tier 1), in one transaction."""
+) -> tuple[Outcome, int]:
+    """Not the same problem: a report joined silently is filed whole as a new ticket, with
+    the agent of the ticket it had joined (when available in tier 1), in one transaction.
+    Returns the new ticket's outcome and the number of the ticket it had joined."""
     joined = unjoin(session=session, source_key=source_key, actor=actor, now=now)
     outcome = file_ticket(
         session=session,
@@ -294,4 +295,4 @@ def split_out(
         prefer_agent=joined.ticket.agent_id,
     )
     rejoined(session, source_key=source_key, joined=joined, into=outcome, actor=actor, now=now)
-    return outcome
+    return outcome, joined.ticket.id or 0

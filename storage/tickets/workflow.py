@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -266,6 +266,23 @@ def assign_waiting(*, session: Session, now: datetime) -> list[Outcome]:
             )
         )
     return outcomes
+
+
+def agent_back(*, session: Session, slack_id: str, now: datetime) -> list[Outcome]:
+    """An agent is back: available from `now`, and the waiting tickets handed out, in the
+    caller's transaction (nobody sees the agent back with tickets still waiting)."""
+    people.set_back(session=session, slack_id=slack_id, now=now)
+    return assign_waiting(session=session, now=now)
+
+
+def expired_away_back(
+    *, session: Session, today: date, now: datetime
+) -> tuple[list[str], list[Outcome]]:
+    """Everyone whose `away --until` date (company calendar) has passed is back; then the
+    waiting tickets are handed out, even when nobody came back (an agent may have been freed
+    otherwise). Returns who came back and the tickets handed out."""
+    back = people.end_expired_away(session=session, today=today, now=now)
+    return back, assign_waiting(session=session, now=now)
 
 
 def merge(*, session: Session, number: int, into: int, actor: str, now: datetime) -> Outcome:

@@ -22,7 +22,7 @@ from bot.blocks.tickets import (
     build_ticket_card,
     card_buttons,
 )
-from bot.listeners.tickets import validate_form
+from bot.listeners.tickets.form import validate_form
 from storage.models import Ticket, TicketEvent
 from storage.tickets import Snapshot
 

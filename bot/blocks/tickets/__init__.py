@@ -13,6 +13,7 @@ from bot.blocks.tickets.card import (
     history_lines,
     number,
     state_text,
+    suggestion_open,
 )
 from bot.blocks.tickets.forms import (
     build_filed_view,
@@ -23,10 +24,13 @@ from bot.blocks.tickets.forms import (
 )
 from bot.blocks.tickets.ids import (
     A_ESCALATE,
+    A_MERGE_SUGGESTED,
     A_MORE,
     A_REOPEN,
     A_REPEAT_ADD,
     A_REPEAT_NEW,
+    A_REPEAT_SAME,
+    A_REPEAT_SPLIT,
     A_RESOLVE,
     A_TAKE,
     A_TAKE_CONFIRM,
@@ -55,10 +59,13 @@ from bot.blocks.tickets.lists import (
 
 __all__ = [
     "A_ESCALATE",
+    "A_MERGE_SUGGESTED",
     "A_MORE",
     "A_REOPEN",
     "A_REPEAT_ADD",
     "A_REPEAT_NEW",
+    "A_REPEAT_SAME",
+    "A_REPEAT_SPLIT",
     "A_RESOLVE",
     "A_TAKE",
     "A_TAKE_CONFIRM",
@@ -96,4 +103,5 @@ __all__ = [
     "history_lines",
     "number",
     "state_text",
+    "suggestion_open",
 ]
