@@ -147,6 +147,12 @@ class SlackStandIn:
             for _ in range(times):
                 self._state.faults[method].append(Fault(kind=kind, **options))
 
+    def faults_left(self, method: str) -> int:
+        """How many injected faults of `method` no call has met yet (a call that met one is
+        in flight, or done)."""
+        with self._lock:
+            return len(self._state.faults.get(method) or ())
+
     # -- reading what happened
     def calls(self, method: str | None = None) -> list[Call]:
         with self._lock:

@@ -214,7 +214,8 @@ def test_form_offers_to_add_to_the_open_ticket(
         "U0REPORT", "repeat_new", "new", view={**reply.json()["view"], "id": "VFORM2"}
     )
     wait_calls(standin, "views.update", 2)
-    assert len(all_tickets(engine)) == 2 and all_tickets(engine)[1].agent_id == "U0AGENTB"
+    # a new ticket, and with the agent who has the reporter's open #1 (affinity, issue 17)
+    assert len(all_tickets(engine)) == 2 and all_tickets(engine)[1].agent_id == "U0AGENTA"
 
 
 def _claims(engine: Engine) -> list[Claim]:

@@ -90,7 +90,7 @@ def test_wrong_people_and_bad_numbers_change_nothing(
 def test_show_queue_cancel_away_back_in_english(
     rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
 ) -> None:
-    seed(engine, language="en")
+    seed(engine, language="en", staff=("U0REPORT", "U0RINA", "U0SARI", "U0DEWI", "U0EKO"))
     sender.command("U0REPORT", "monitor flickers")
     sender.command("U0RINA", "keyboard sticky")
     wait_dms(standin, "U0AGENTB")
@@ -112,9 +112,10 @@ def test_show_queue_cancel_away_back_in_english(
     sender.command("U0SARI", "mouse lost")
     assert ticket(engine, 3).agent_id == "U0AGENTA"
     assert "Welcome back" in sender.command("U0AGENTC", "back").text
-    sender.command("U0SARI", "headset lost")
+    # other reporters: Sari's next ticket would follow her #3 to its agent (affinity)
+    sender.command("U0DEWI", "headset lost")
     assert ticket(engine, 4).agent_id == "U0AGENTB"
-    sender.command("U0SARI", "webcam lost")
+    sender.command("U0EKO", "webcam lost")
     assert ticket(engine, 5).agent_id == "U0AGENTC"
 
 

@@ -44,22 +44,24 @@ def test_lapor_text_files_and_dms_the_agent(
 def test_rotation_skips_the_away_agent_and_the_reporter(
     rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine
 ) -> None:
-    seed(engine)
+    # one reporter per problem: a reporter's second ticket would follow their first (affinity)
+    reporters = ("U0REPORT", "U0RINA", "U0SARI", "U0DEWI", "U0EKO", "U0FIFI")
+    seed(engine, staff=reporters)
     with session_scope(engine, write=True) as s:
         people.set_away(session=s, slack_id="U0AGENTB", now=NOW)
     owners = []
     problems = ["printer macet", "VPN putus", "email tidak masuk", "monitor berkedip"]
     for i in range(4):
-        reply = sender.command("U0REPORT", problems[i])
+        reply = sender.command(reporters[i], problems[i])
         assert reply.status == 200
         owners.append(ticket(engine, i + 1).agent_id)
     assert owners == ["U0AGENTA", "U0AGENTC", "U0AGENTA", "U0AGENTC"]
     with session_scope(engine, write=True) as s:
         people.set_back(session=s, slack_id="U0AGENTB", now=NOW)
-    sender.command("U0REPORT", "laptop panas sekali")
+    sender.command(reporters[4], "laptop panas sekali")
     # B rejoins at its place: after C comes A again, but B sits between A and C
     assert ticket(engine, 5).agent_id == "U0AGENTA"
-    sender.command("U0REPORT", "akun SAP terkunci")
+    sender.command(reporters[5], "akun SAP terkunci")
     assert ticket(engine, 6).agent_id == "U0AGENTB"
     # an agent reporting a problem never gets their own ticket
     sender.command("U0AGENTC", "laptop saya mati")
@@ -312,14 +314,14 @@ def test_agent_notification_survives_slack_failures(
 
     # A 503 (nothing posted) is retried later and posts exactly once
     standin.inject("chat.postMessage", "server_error", status=503)
-    sender.command("U0REPORT", "printer offline")
+    sender.command("U0RINA", "printer offline")  # another reporter: the next rotation turn
     wait(lambda: _delivery(engine, 2).error is not None, 3)
     run_deliveries_retry(ctx, utcnow() + timedelta(hours=1))
     assert len(standin.dms_to("U0AGENTB")) == 1
 
     # A permanent error is kept, with its reason, and not retried
     standin.inject("chat.postMessage", "error", error="account_inactive")
-    sender.command("U0REPORT", "headset rusak")
+    sender.command("U0SARI", "headset rusak")
     wait(lambda: _delivery(engine, 3).state == "failed", 3)
     assert _delivery(engine, 3).error == "account_inactive"
     assert ticket(engine, 3).agent_id == "U0AGENTC"

@@ -67,8 +67,10 @@ def test_stopping_hands_claimed_but_unposted_rows_back(
     standin.inject("chat.postMessage", "slow", times=6, delay=1.0)
     runtime = build_runtime(replace(settings, notify_threads=1), engine=engine)
     runtime.send(ids)
-    # all six are claimed in one transaction; one is being posted, slowly
+    # all six are claimed in one transaction; one is being posted, slowly (it has met its
+    # fault: the stand-in is holding it)
     standin.wait_for(lambda: states(engine, ids) == Counter({("sending", False): 6}), 10)
+    standin.wait_for(lambda: standin.faults_left("chat.postMessage") == 5, 10)
     runtime.close()
     assert states(engine, ids) == Counter({("sent", False): 1, ("pending", False): 5})
     assert len(standin.calls("chat.postMessage")) == 1
