@@ -155,3 +155,46 @@ def test_explain_shows_people_and_times() -> None:
         "ticket.already_taken", {"number": 3, "by": "U0A", "at": WHEN}, "en", "Asia/Makassar"
     )
     assert text == "Ticket #3 was already taken by <@U0A> on 23 Nov. 2026 11:05 WITA."
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_repeat_answers_validate_and_name_the_tickets(lang: str) -> None:
+    """Issue 17: a silent join carries "not the same problem" with the report's key; a
+    possible repeat names the new number first and the old one on its button; the agent's
+    card shows the possible repeat and the merge button while the ticket is open."""
+    ticket = make_ticket()
+    key = "cmd:1234567890.1234567890.abcdef0123456789abcdef0123456789"
+    joined = build_filed(ticket, lang, joined=True, split_key=key)
+    valid_blocks(joined["blocks"])
+    split = [
+        e for b in joined["blocks"] for e in b.get("elements", []) if e.get("type") == "button"
+    ]
+    assert [(e["action_id"], e["value"]) for e in split] == [("repeat_split", key)]
+    new = make_ticket(id=13, possible_repeat_of=12)
+    maybe = build_filed(new, lang, suggested=12)
+    valid_blocks(maybe["blocks"])
+    assert maybe["text"].index("#13") < maybe["text"].index("#12")
+    same = [e for b in maybe["blocks"] for e in b.get("elements", []) if e.get("type") == "button"]
+    assert [(e["action_id"], e["value"]) for e in same] == [("repeat_same", "13")]
+    assert "#12" in same[0]["text"]["text"]
+    assert all(
+        e.get("type") != "button"
+        for b in build_filed(new, lang)["blocks"]
+        for e in b.get("elements", [])
+    )
+    snap = Snapshot(new, "Rina", "Agus", [])
+    card = build_ticket_card(
+        snap, lang=lang, tz="Asia/Jakarta", buttons=card_buttons(new, recipient_may_act=True)
+    )
+    valid_blocks(card["blocks"])
+    ids = [e.get("action_id") for b in card["blocks"] for e in b.get("elements", [])]
+    assert "ticket_merge_suggested" in ids and "#12" in str(card["blocks"])
+    merged = make_ticket(id=13, possible_repeat_of=12, state="merged", merged_into=12)
+    # even were a button asked for, a settled ticket offers no merge of its old guess
+    closed_card = build_ticket_card(
+        Snapshot(merged, "Rina", "Agus", []),
+        lang=lang,
+        tz="Asia/Jakarta",
+        buttons=["ticket_resolve"],
+    )
+    assert "ticket_merge_suggested" not in str(closed_card["blocks"])
