@@ -322,9 +322,13 @@ def merge_into(
         session, target, "merged_in", actor=actor, note=f"#{number}: {text}"[:NOTE_MAX], now=now
     )
     touch(session, target, now)
-    deliveries = [
-        tell_reporter(session, duplicate, "merged", now, into=into, agent=target.agent_id)
-    ]
+    # the reporter is told where it went, unless they merged it themselves (their click's
+    # answer says so already)
+    deliveries = (
+        [tell_reporter(session, duplicate, "merged", now, into=into, agent=target.agent_id)]
+        if actor != duplicate.reporter_id
+        else []
+    )
     told = tell_agent(
         session, target, "merged_in", now, by=actor, duplicate=number, reason=text[:500]
     )

@@ -26,6 +26,8 @@ def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
         assert title in out
     assert (
         "This is already ticket #1" in out
+        and "[Same problem as #1]" in out
+        and "now part of #1" in out
         and "Only their lead" in out
         and "asks to be contacted" in out
     )
@@ -41,7 +43,11 @@ def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
         sent = sum(1 for d in s.exec(select(Delivery)).all() if d.state == "sent")
         answers = len(s.exec(select(CheckinAnswer)).all())
     engine.dispose()
-    assert len(tickets) == 1 and tickets[0].state == "resolved"
+    # the third wording was filed as #2 with the same agent, and merged into #1 by Rina
+    assert [(x.id, x.state, x.merged_into) for x in sorted(tickets, key=lambda x: x.id or 0)] == [
+        (1, "resolved", None),
+        (2, "merged", 1),
+    ]
     assert f"Tickets: {len(tickets)}; per agent:" in out
     for agent, count in assigned.items():
         assert f"  {agent}: {count}" in out
