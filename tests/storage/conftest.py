@@ -1,0 +1,85 @@
+"""Storage unit tests: operations called directly, on a real database, with time passed in.
+
+`engine` here is the root fixture's database (SQLite always, PostgreSQL when
+REKAN_TEST_DATABASE_URL is set) migrated once per run and emptied before each test, so a
+test costs milliseconds rather than a migration."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from storage import db
+from tests.conftest import BACKENDS, PG_URL, _pg_url
+from tests.storage.seed import seed_org
+
+Tx = Callable[[], AbstractContextManager[Session]]
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "rekan.db"
+    engine = db.make_engine(f"sqlite:///{path}", pool_size=1)
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_engine() -> Iterator[Engine]:
+    engine = db.make_engine(_pg_url(), pool_size=5)
+    yield engine
+    engine.dispose()
+
+
+def _empty_postgres(engine: Engine) -> None:
+    """Every table emptied and its ids restarted; migrated first when another test dropped
+    the schema (the root `engine` fixture starts from an empty one)."""
+    with engine.connect() as conn:
+        migrated = conn.execute(text("SELECT to_regclass('public.alembic_version')")).scalar()
+    if migrated is None:
+        db.upgrade(engine)
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path / "rekan.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        engine = db.make_engine(f"sqlite:///{path}", pool_size=5)
+        yield engine
+        engine.dispose()
+        return
+    if not PG_URL:
+        pytest.skip("REKAN_TEST_DATABASE_URL is not set")
+    engine = request.getfixturevalue("_pg_engine")
+    _empty_postgres(engine)
+    yield engine
+
+
+@pytest.fixture
+def tx(engine: Engine) -> Tx:
+    """A fresh write transaction, committed on leaving: `with tx() as s: …`."""
+    return lambda: db.session_scope(engine, write=True)
+
+
+@pytest.fixture
+def org(engine: Engine) -> Engine:
+    """The people of tests.storage.seed: agents in rotation order, staff with a lead, an
+    admin and two HR members."""
+    with db.session_scope(engine, write=True) as session:
+        seed_org(session)
+    return engine
