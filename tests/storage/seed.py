@@ -57,17 +57,17 @@ def seed_org(session: Session) -> None:
 
 
 def outbox(session: Session, ids: Sequence[int] | None = None) -> list[Delivery]:
-    """Delivery rows in the order they were written; only `ids` when given."""
-    query = select(Delivery).order_by(col(Delivery.id))
-    if ids is not None:
-        query = query.where(col(Delivery.id).in_(list(ids)))
-    return list(session.exec(query).all())
+    """Every delivery row in the order written; or the rows `ids`, in the order given."""
+    rows = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
+    if ids is None:
+        return list(rows)
+    by_id = {r.id: r for r in rows}
+    return [by_id[i] for i in ids]
 
 
 def sent(session: Session, ids: Sequence[int]) -> list[tuple[str, str, str]]:
     """(template, recipient, key) of the rows `ids`, in the order given."""
-    rows = {r.id: r for r in outbox(session, ids)}
-    return [(rows[i].template, rows[i].recipient, rows[i].key) for i in ids]
+    return [(r.template, r.recipient, r.key) for r in outbox(session, ids)]
 
 
 def timeline(session: Session, number: int) -> list[tuple[str, str | None, str | None]]:
