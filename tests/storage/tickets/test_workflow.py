@@ -46,7 +46,6 @@ from tests.storage.seed import (
 A, B, C = TIER1
 X, Y = TIER2
 T1, T2, T3 = (NOW + timedelta(minutes=m) for m in (10, 20, 30))
-REOPENS_MERGED = pytest.mark.xfail(strict=True, reason="reopen() reopens a merged ticket")
 
 
 def refused(
@@ -382,7 +381,6 @@ def test_a_cancelled_ticket_is_not_reopened(org: Engine, tx: Tx) -> None:
     )
 
 
-@REOPENS_MERGED
 def test_a_merged_ticket_is_not_reopened(org: Engine, tx: Tx) -> None:
     """A duplicate stays closed: its text already joined the ticket it was merged into."""
     target = filed(tx, reporter=RINA)
@@ -734,16 +732,7 @@ TRANSITIONS = {
 
 @pytest.mark.parametrize(
     ("start", "operation", "expected"),
-    [
-        pytest.param(
-            start,
-            name,
-            TRANSITIONS[start][i],
-            marks=[REOPENS_MERGED] if (start, name) == ("merged", "reopen") else [],
-        )
-        for start in STATES
-        for i, name in enumerate(OPERATIONS)
-    ],
+    [(start, name, TRANSITIONS[start][i]) for start in STATES for i, name in enumerate(OPERATIONS)],
 )
 def test_transitions(org: Engine, tx: Tx, start: str, operation: str, expected: str) -> None:
     number = ticket_in(tx, start)
