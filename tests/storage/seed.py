@@ -30,7 +30,7 @@ def add_person(
 ) -> Person:
     person = Person(
         slack_id=slack_id,
-        name=slack_id[3:].title(),
+        name=slack_id[2:].title(),
         team=team,
         lead_slack_id=lead,
         timezone="Asia/Jakarta",
