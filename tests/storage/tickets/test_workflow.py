@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from storage import people, rotation
+from storage import people
 from storage.errors import DomainError
 from storage.models import Rotation, TicketEvent
 from storage.tickets import (
@@ -748,10 +748,3 @@ def test_transitions(org: Engine, tx: Tx, start: str, operation: str, expected: 
         return
     state, _agent, _tier, version = state_of(tx, number)
     assert (state, version) == (expected, before[3] + 1)
-
-
-def test_available_agents_are_the_tiers_active_ones_not_away(org: Engine, tx: Tx) -> None:
-    away(tx, B)
-    with tx() as s:
-        assert [a for _, a in rotation.available_agents(s, 1)] == [A, C]
-        assert [a for _, a in rotation.available_agents(s, 2)] == [X, Y]
