@@ -4,6 +4,7 @@ days off) and working hours on the reader's clock."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from storage.calendar import (
@@ -18,8 +19,16 @@ WIB = ZoneInfo("Asia/Jakarta")
 WIT = ZoneInfo("Asia/Jayapura")
 
 
+class Hours(TypedDict):
+    work_start: time
+    work_end: time
+
+
+HOURS: Hours = {"work_start": time(9), "work_end": time(17)}
+
+
 def test_next_working_moment_on_the_readers_clock() -> None:
-    hours = {"work_start": time(9), "work_end": time(17)}
+    hours = HOURS
     monday_night = datetime(2026, 11, 23, 20, 0, tzinfo=WIB)
     assert next_working_moment(monday_night, **hours) == datetime(2026, 11, 24, 9, 0, tzinfo=WIB)
     friday_night = datetime(2026, 11, 27, 18, 0, tzinfo=WIT)
@@ -31,16 +40,13 @@ def test_next_working_moment_on_the_readers_clock() -> None:
 
 
 def test_send_deadline_is_grace_and_never_past_closing() -> None:
-    hours = {"work_start": time(9), "work_end": time(17)}
+    hours = HOURS
     nine = datetime(2026, 11, 24, 9, 0, tzinfo=WIB)
     assert send_deadline(nine, grace=timedelta(hours=3), **hours) == nine.replace(hour=12)
     four = nine.replace(hour=16)
     assert send_deadline(four, grace=timedelta(hours=3), **hours) == nine.replace(hour=17)
     early = nine.replace(hour=7)  # planned before the opening: grace counts from 09:00
     assert send_deadline(early, grace=timedelta(hours=1), **hours) == nine.replace(hour=10)
-
-
-HOURS = {"work_start": time(9), "work_end": time(17)}
 
 
 def test_public_holidays_include_cuti_bersama() -> None:
