@@ -170,6 +170,11 @@ def test_failed_released_and_stale_rows(org: Engine, tx: Tx) -> None:
     with tx() as s:
         assert outbox.counts(s) == {"failed": 1, "pending": 2, "sending": 1}
         assert outbox.failures(s) == {"channel_not_found": 1}
+        retried = add(s, "c:p:U0A", campaign="c:p")
+        outbox.mark_retry(s, retried, error="ratelimited", uncertain=False, now=at)
+        assert outbox.counts(s, campaign="c:p") == {"pending": 1}
+        assert outbox.failures(s, campaign="c:p") == {"ratelimited": 1}  # pending, with an error
+        assert outbox.failures(s) == {"channel_not_found": 1, "ratelimited": 1}
 
 
 def test_due_rows_in_order_leaving_a_leased_campaign_to_its_run(org: Engine, tx: Tx) -> None:

@@ -391,6 +391,11 @@ def test_only_the_author_ticks_their_tasks(org: Engine, tx: Tx) -> None:
         "tasks.not_yours",
         {},
     )
+    assert refusal(tx, tasks.set_done, report_id=7, actor=REPORTER, done={1}) == (
+        "NotFound",
+        "tasks.unknown",
+        {},
+    )
 
 
 def test_pending_for_a_lead_oldest_day_first(org: Engine, tx: Tx) -> None:

@@ -542,6 +542,17 @@ def test_there_is_no_asking_beyond_tier_two_or_after_the_end(org: Engine, tx: Tx
     )[:2] == ("AlreadyDone", "ticket.already_resolved")
 
 
+def test_asking_late_with_nobody_to_tell_or_to_take_it(org: Engine, tx: Tx) -> None:
+    away(tx, *TIER1, *TIER2)
+    number = filed(tx)
+    with tx() as s:
+        asked = request_escalation(
+            session=s, number=number, actor=REPORTER, reason="lama", now=T1, waited_enough=True
+        )
+        assert (asked.escalated, asked.outcome.deliveries) == (True, [])
+    assert state_of(tx, number) == ("waiting", None, 2, 2)
+
+
 # ---------------------------------------------------------------- assign
 
 
@@ -672,6 +683,29 @@ def test_merge_refusals(org: Engine, tx: Tx) -> None:
         {"number": 1, "into": 2},
     )
     assert state_of(tx, one) == ("open", A, 1, 2)
+
+
+def test_a_ticket_merged_elsewhere_takes_no_duplicates(org: Engine, tx: Tx) -> None:
+    one, two, three = filed(tx), filed(tx, reporter=RINA), filed(tx, reporter=OUTSIDER)
+    with tx() as s:
+        merge(session=s, number=three, into=one, actor=C, now=T1)
+    assert refused(tx, merge, number=two, into=three, actor=B, now=T2) == (
+        "DomainError",
+        "merge.closed",
+        {"into": 3},
+    )
+    assert state_of(tx, two) == ("open", B, 1, 1)
+
+
+def test_merging_into_a_waiting_ticket_tells_only_the_reporter(org: Engine, tx: Tx) -> None:
+    away(tx, *TIER1)
+    target = filed(tx)
+    back(tx, *TIER1)
+    duplicate = filed(tx, reporter=RINA)
+    with tx() as s:
+        out = merge(session=s, number=duplicate, into=target, actor=A, now=T1)
+        assert sent(s, out.deliveries) == [("ticket.reporter", RINA, "ticket:2:reporter:merged:v2")]
+        assert outbox(s, out.deliveries)[0].params["agent"] is None
 
 
 # ---------------------------------------------------------------- the state machine as a table
