@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from storage import db
+from storage import outbox as outbox_module
 from tests.conftest import BACKENDS, PG_URL, _pg_url
 from tests.storage.seed import seed_org
 
@@ -83,3 +85,18 @@ def org(engine: Engine) -> Engine:
     with db.session_scope(engine, write=True) as session:
         seed_org(session)
     return engine
+
+
+@pytest.fixture
+def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids storage.outbox.enqueue returns from here on: the one way an operation writes
+    a message (a row missing from this list was inserted some other way)."""
+    through: list[int] = []
+    enqueue = outbox_module.enqueue
+
+    def spy(session: Session, **kwargs: Any) -> int:
+        through.append(enqueue(session, **kwargs))
+        return through[-1]
+
+    monkeypatch.setattr(outbox_module, "enqueue", spy)
+    return through

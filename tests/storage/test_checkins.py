@@ -396,3 +396,14 @@ def test_the_report_shows_an_open_round_live_after_the_closed_ones(answered: Non
             GroupNumbers("2026-W49", "IT", 1, 0, None, None, None),
         ]
         assert [g.period for g in checkins.report(s, weeks=1, low=2)] == ["2026-W49"] * 2
+
+
+def test_follow_up_copies_are_written_through_the_outbox(
+    asked: None, tx: Tx, enqueued: list[int]
+) -> None:
+    with tx() as s:
+        before = {r.id for r in outbox_rows(s)}  # the round's questions, from its fan-out
+        copies = checkins.consent(session=s, round_key=KEY, slack_id=REPORTER, now=SOON)
+        checkins.consent(session=s, round_key=KEY, slack_id=REPORTER, now=SOON)
+        checkins.mark_contacted(session=s, followup_id=1, hr_id=HR[0], now=SOON)
+        assert enqueued == copies == [r.id for r in outbox_rows(s) if r.id not in before]

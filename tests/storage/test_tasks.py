@@ -445,3 +445,19 @@ def test_admins_are_listed(org: Engine, tx: Tx) -> None:
         assert tasks.admins(s) == [ADMIN]
         people.add_role(session=s, slack_id=RINA, role=ROLE_ADMIN, now=NOW)
         assert sorted(tasks.admins(s)) == [ADMIN, RINA]
+
+
+def test_every_message_is_written_through_the_outbox(
+    org: Engine, tx: Tx, enqueued: list[int]
+) -> None:
+    with tx() as s:
+        submit(s, ["a"])
+        submit(s, ["b"], now=SOON)
+        decide(s)
+        assert [r.template for r in outbox(s)] == [
+            tasks.T_APPROVAL,
+            tasks.T_MINE,
+            tasks.T_CHANGED,
+            tasks.T_DECISION,
+        ]
+        assert enqueued == [r.id for r in outbox(s)]

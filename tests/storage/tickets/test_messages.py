@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from storage import outbox as outbox_module
 from storage import people
 from storage.tickets import (
     T_CARD,
@@ -160,7 +158,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_each_operation_writes_its_messages_through_enqueue_and_returns_them(
-    org: Engine, tx: Tx, monkeypatch: pytest.MonkeyPatch, matcher: Matcher, name: str
+    org: Engine, tx: Tx, request: pytest.FixtureRequest, matcher: Matcher, name: str
 ) -> None:
     if name == "assign waiting":
         with tx() as s:
@@ -176,14 +174,7 @@ def test_each_operation_writes_its_messages_through_enqueue_and_returns_them(
             new_ticket(s, reporter=RINA)
         before = {r.id for r in outbox(s)}
     matcher.answer = name == "repeat"
-    through: list[int] = []
-    enqueue = outbox_module.enqueue
-
-    def spy(session: Session, **kwargs: Any) -> int:
-        through.append(enqueue(session, **kwargs))
-        return through[-1]
-
-    monkeypatch.setattr(outbox_module, "enqueue", spy)
+    through = request.getfixturevalue("enqueued")  # from here on
     with tx() as s:
         returned = _op(name)(s)
     with tx() as s:
