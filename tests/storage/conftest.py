@@ -1,25 +1,27 @@
 """Storage unit tests: operations called directly, on a real database, with time passed in.
 
 `engine` here is the root fixture's database (SQLite always, PostgreSQL when
-REKAN_TEST_DATABASE_URL is set) migrated once per run and emptied before each test, so a
-test costs milliseconds rather than a migration."""
+REKAN_TEST_DATABASE_URL is set) migrated once per run and brought back to its freshly
+migrated state before each test (a copied SQLite file; PostgreSQL's tables truncated and the
+migrations' own rows put back), so a test costs milliseconds rather than a migration."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from storage import db
 from storage import outbox as outbox_module
-from tests.conftest import BACKENDS, PG_URL, _pg_url
+from tests.conftest import BACKENDS, PG_URL, _pg_url, reset_postgres
 from tests.storage.seed import seed_org
 
 Tx = Callable[[], AbstractContextManager[Session]]
@@ -37,23 +39,42 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@dataclass
+class _Postgres:
+    engine: Engine
+    seeded: dict[str, list[dict[str, Any]]]  # rows the migrations themselves insert, by table
+
+
 @pytest.fixture(scope="session")
-def _pg_engine() -> Iterator[Engine]:
-    engine = db.make_engine(_pg_url(), pool_size=5)
-    yield engine
+def _pg() -> Iterator[_Postgres]:
+    """A freshly migrated schema, and the rows its migrations wrote (the rotation's tiers)."""
+    url = _pg_url()
+    reset_postgres(url)
+    engine = db.make_engine(url, pool_size=5)
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        seeded = {
+            t.name: [dict(r) for r in conn.execute(select(t)).mappings()]
+            for t in SQLModel.metadata.sorted_tables
+        }
+    yield _Postgres(engine, {name: rows for name, rows in seeded.items() if rows})
     engine.dispose()
 
 
-def _empty_postgres(engine: Engine) -> None:
-    """Every table emptied and its ids restarted; migrated first when another test dropped
-    the schema (the root `engine` fixture starts from an empty one)."""
-    with engine.connect() as conn:
+def _empty_postgres(pg: _Postgres) -> None:
+    """Every table as the migrations left it, ids restarted; migrated again first when another
+    test dropped the schema (the root `engine` fixture starts from an empty one)."""
+    with pg.engine.connect() as conn:
         migrated = conn.execute(text("SELECT to_regclass('public.alembic_version')")).scalar()
     if migrated is None:
-        db.upgrade(engine)
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with engine.begin() as conn:
+        db.upgrade(pg.engine)
+    tables = SQLModel.metadata.sorted_tables
+    names = ", ".join(f'"{t.name}"' for t in tables)
+    with pg.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            if table.name in pg.seeded:
+                conn.execute(insert(table), pg.seeded[table.name])
 
 
 @pytest.fixture(params=BACKENDS)
@@ -67,9 +88,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         return
     if not PG_URL:
         pytest.skip("REKAN_TEST_DATABASE_URL is not set")
-    engine = request.getfixturevalue("_pg_engine")
-    _empty_postgres(engine)
-    yield engine
+    pg = request.getfixturevalue("_pg")
+    _empty_postgres(pg)
+    yield pg.engine
 
 
 @pytest.fixture
