@@ -2,7 +2,7 @@
 
 `engine` here is the root fixture's database (SQLite always, PostgreSQL when
 REKAN_TEST_DATABASE_URL is set) migrated once per run and brought back to its freshly
-migrated state before each test (a copied SQLite file; PostgreSQL's tables truncated and the
+migrated state before each test (a copied SQLite file; PostgreSQL's tables emptied and the
 migrations' own rows put back), so a test costs milliseconds rather than a migration."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -63,15 +63,23 @@ def _pg() -> Iterator[_Postgres]:
 
 def _empty_postgres(pg: _Postgres) -> None:
     """Every table as the migrations left it, ids restarted; migrated again first when another
-    test dropped the schema (the root `engine` fixture starts from an empty one)."""
+    test dropped the schema (the root `engine` fixture starts from an empty one). DELETE, not
+    TRUNCATE: on tables this small it takes a tenth of the time."""
     with pg.engine.connect() as conn:
         migrated = conn.execute(text("SELECT to_regclass('public.alembic_version')")).scalar()
     if migrated is None:
         db.upgrade(pg.engine)
     tables = SQLModel.metadata.sorted_tables
-    names = ", ".join(f'"{t.name}"' for t in tables)
     with pg.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(tables):
+            conn.execute(delete(table))
+        conn.execute(
+            text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = 'public'"
+            )
+        )
         for table in tables:
             if table.name in pg.seeded:
                 conn.execute(insert(table), pg.seeded[table.name])
