@@ -136,6 +136,8 @@ def reopen(
         raise DomainError("ticket.not_resolved", number=number)
     if ticket.state == STATE_CANCELLED:
         raise DomainError("ticket.cancelled", number=number)
+    if ticket.state == STATE_MERGED:
+        raise DomainError("ticket.merged", number=number, into=ticket.merged_into)
     resolver = ticket.resolved_by
     available = {a for _, a in rotation.available_agents(session, 1)} | {
         a for _, a in rotation.available_agents(session, 2)

@@ -1,4 +1,4 @@
-"""People import, roles and availability, on SQLite and PostgreSQL."""
+"""storage.people: import, Slack profiles, roles, readers' language and zone, availability."""
 
 from __future__ import annotations
 
@@ -132,3 +132,148 @@ def test_profiles_from_slack_add_update_and_deactivate(engine: Engine) -> None:
         assert b is not None and not b.active
         assert s.get(Person, "U0C") is not None
         assert s.get(Person, "U0D") is None
+
+
+def test_import_refuses_a_malformed_email(engine: Engine) -> None:
+    with pytest.raises(people.ImportRejected) as info, session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=[(2, row("U0A", "A", email="a@corp"))], now=NOW)
+    assert info.value.errors == [people.RowError(2, "import.bad_email", "a@corp")]
+
+
+def test_a_person_met_for_the_first_time_is_added_once(engine: Engine) -> None:
+    later = NOW.replace(hour=5)
+    with session_scope(engine, write=True) as s:
+        made = people.ensure(s, "U0NEW", now=NOW, name="Nina")
+        again = people.ensure(s, "U0NEW", now=later, name="Other")
+        nameless = people.ensure(s, "U0NONAME", now=NOW)
+        assert (made.name, made.created_at, again.name, again.created_at) == (
+            "Nina",
+            NOW,
+            "Nina",
+            NOW,
+        )
+        assert nameless.name == "U0NONAME"
+        people.ensure_locked(s, "U0NEW", now=later, name="Other")
+        people.ensure_locked(s, "U0LOCK", now=later)
+    with session_scope(engine) as s:
+        assert people.names(s, ["U0NEW", "U0LOCK", "U0NOBODY"]) == {
+            "U0NEW": "Nina",
+            "U0LOCK": "U0LOCK",
+        }
+        assert people.names(s, []) == {}
+        locked = people.get(s, "U0LOCK")
+        assert locked is not None and (locked.created_at, locked.active) == (later, True)
+
+
+def test_readers_fall_back_to_the_defaults(engine: Engine) -> None:
+    with session_scope(engine, write=True) as s:
+        people.import_rows(
+            session=s,
+            rows=[(2, row("U0A", "A", language="en", tz="Asia/Makassar")), (3, row("U0B", "B"))],
+            now=NOW,
+        )
+        assert people.readers(s, ["U0A", "U0B", "U0C"], "id", "Asia/Jakarta") == {
+            "U0A": ("en", "Asia/Makassar"),
+            "U0B": ("id", "Asia/Jakarta"),
+            "U0C": ("id", "Asia/Jakarta"),
+        }
+        assert people.reader(s.connection(), "U0A", "id", "UTC") == ("en", "Asia/Makassar")
+
+
+def test_language_away_and_back(engine: Engine) -> None:
+    later = NOW.replace(hour=6)
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=[(2, row("U0A", "A"))], now=NOW)
+        assert people.set_language(session=s, slack_id="U0A", language="en", now=NOW).language == (
+            "en"
+        )
+        first = people.set_away(session=s, slack_id="U0A", now=NOW)
+        again = people.set_away(session=s, slack_id="U0A", now=later, until=date(2026, 12, 1))
+        assert (again.away_since, again.away_until) == (NOW, date(2026, 12, 1))
+        assert first is again
+        back = people.set_back(session=s, slack_id="U0A", now=later)
+        assert (back.away_since, back.away_until, back.is_away, back.updated_at) == (
+            None,
+            None,
+            False,
+            later,
+        )
+    with pytest.raises(DomainError) as info, session_scope(engine, write=True) as s:
+        people.set_language(session=s, slack_id="U0A", language="jv", now=NOW)
+    assert (info.value.key, info.value.params) == ("error.bad_language", {"language": "jv"})
+    with pytest.raises(NotFound) as missing, session_scope(engine, write=True) as s:
+        people.set_back(session=s, slack_id="U0NOBODY", now=NOW)
+    assert missing.value.params == {"slack_id": "U0NOBODY"}
+
+
+def test_until_is_checked_against_the_company_day(engine: Engine) -> None:
+    """`today` (the date on the company clock) decides what is past, not the UTC date."""
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=[(2, row("U0A", "A"))], now=NOW)
+        people.set_away(
+            session=s, slack_id="U0A", now=NOW, until=date(2026, 11, 23), today=date(2026, 11, 23)
+        )
+    with pytest.raises(DomainError) as info, session_scope(engine, write=True) as s:
+        people.set_away(
+            session=s, slack_id="U0A", now=NOW, until=date(2026, 11, 23), today=date(2026, 11, 24)
+        )
+    assert (info.value.key, info.value.params) == ("error.until_past", {"until": "2026-11-23"})
+
+
+def test_roles_refusals_and_a_second_grant_changing_nothing(engine: Engine) -> None:
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=[(2, row("U0A", "A"))], now=NOW)
+        first = people.add_role(session=s, slack_id="U0A", role=ROLE_AGENT, tier=1, now=NOW)
+        again = people.add_role(session=s, slack_id="U0A", role=ROLE_AGENT, tier=1, now=NOW)
+        assert (again.id, again.position) == (first.id, first.position)
+        hr = people.add_role(session=s, slack_id="U0A", role=ROLE_HR, now=NOW)
+        assert (hr.tier, hr.position) == (None, None)
+    for kwargs, key in (
+        ({"role": "boss"}, "error.bad_role"),
+        ({"role": ROLE_AGENT}, "error.bad_tier"),  # an agent needs a tier
+    ):
+        with pytest.raises(DomainError) as info, session_scope(engine, write=True) as s:
+            people.add_role(session=s, slack_id="U0A", now=NOW, **kwargs)  # type: ignore[arg-type]
+        assert info.value.key == key
+    with pytest.raises(NotFound) as missing, session_scope(engine, write=True) as s:
+        people.remove_role(session=s, slack_id="U0A", role="admin")
+    assert (missing.value.key, missing.value.params) == (
+        "error.role_missing",
+        {"slack_id": "U0A", "role": "admin"},
+    )
+
+
+def test_leads_and_teams(engine: Engine) -> None:
+    rows = [
+        (2, row("U0LEAD", "Lia")),
+        (3, row("U0A", "Ayu", lead="U0LEAD")),
+        (4, {**row("U0B", "Budi"), "team": "Finance"}),
+    ]
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=rows, now=NOW)
+    with session_scope(engine) as s:
+        assert people.is_lead(s, "U0LEAD") and not people.is_lead(s, "U0A")
+        assert [p.slack_id for p in people.list_people(s)] == ["U0B", "U0A", "U0LEAD"]
+        assert [p.slack_id for p in people.list_people(s, team="IT")] == ["U0A", "U0LEAD"]
+
+
+def test_profiles_keep_what_slack_leaves_out_and_bring_people_back(engine: Engine) -> None:
+    with session_scope(engine, write=True) as s:
+        people.import_rows(session=s, rows=[(2, row("U0A", "Ayu"))], now=NOW)
+        people.apply_profiles(
+            session=s, profiles=[people.SlackProfile("U0A", "", None, "Mars/Base", True)], now=NOW
+        )
+    with session_scope(engine, write=True) as s:
+        person = s.get(Person, "U0A")
+        assert person is not None
+        assert (person.name, person.email, person.timezone, person.active) == (
+            "Ayu",
+            "ayu@corp.id",
+            "Asia/Jakarta",
+            False,
+        )
+        counts = people.apply_profiles(
+            session=s, profiles=[people.SlackProfile("U0A", "Ayu", None, None, False)], now=NOW
+        )
+        assert counts == (0, 1, 0)
+        assert person.active is True
