@@ -16,7 +16,7 @@ from storage.tickets.core import (
     Outcome,
     get,
 )
-from storage.tickets.filing import file_ticket, split_out
+from storage.tickets.filing import file_ticket, reporters_agent, split_out
 from storage.tickets.messages import T_CARD, T_MIRROR, T_NOTICE, T_REPORTER
 from storage.tickets.queries import (
     Snapshot,
@@ -85,6 +85,7 @@ __all__ = [
     "recent_closed",
     "related",
     "reopen",
+    "reporters_agent",
     "request_escalation",
     "resolve",
     "snapshot",

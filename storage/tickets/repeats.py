@@ -30,7 +30,7 @@ _CANDIDATES = (
         TICKET.c.state.in_(OPEN_STATES),
         TICKET.c.updated_at >= bindparam("since"),
     )
-    .order_by(TICKET.c.updated_at.desc())
+    .order_by(TICKET.c.updated_at.desc(), TICKET.c.id.desc())
 )
 _RANK = {Verdict.CERTAIN: 2, Verdict.PLAUSIBLE: 1, Verdict.DIFFERENT: 0}
 

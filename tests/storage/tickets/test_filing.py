@@ -154,7 +154,8 @@ def test_the_rotation_goes_round_and_never_gives_agents_their_own_ticket(
 ) -> None:
     with tx() as s:
         agents = [new_ticket(s, reporter=r).ticket.agent_id for r in (REPORTER, RINA, OUTSIDER)]
-        agents.append(new_ticket(s, reporter=REPORTER, summary="printer macet").ticket.agent_id)
+        # a fourth reporter: the first one's next ticket would follow their #1 (affinity)
+        agents.append(new_ticket(s, reporter="U0FRESH", summary="printer macet").ticket.agent_id)
         agents.append(new_ticket(s, reporter=B).ticket.agent_id)  # B's turn, but B reports
     assert agents == [A, B, C, A, C]
     assert turns(tx) == 5
@@ -302,7 +303,9 @@ def test_a_no_from_the_matcher_files_a_new_ticket(org: Engine, tx: Tx, matcher: 
     with tx() as s:
         new_ticket(s)
         out = new_ticket(s, summary="printer macet", now=LATER)
-    assert (out.created, out.repeat, out.ticket.id, out.ticket.agent_id) == (True, False, 2, B)
+    # a new ticket, with the agent of the reporter's open #1 (affinity), and no suggestion
+    assert (out.created, out.repeat, out.ticket.id, out.ticket.agent_id) == (True, False, 2, A)
+    assert out.suggested is None and out.ticket.possible_repeat_of is None
     assert matcher.texts() == [("printer macet", "VPN tidak bisa connect")]
 
 
