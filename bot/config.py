@@ -55,6 +55,8 @@ class Settings:
     low_score: int = 2
     min_group: int = 5
     retention_months: int = 12
+    ticket_retention_months: int = 24
+    file_max_mb: int = 20
     tasks_at: time = time(9, 0)
     tasks_weekdays: frozenset[int] | None = None
     # A daily prompt later than this (never past the end of working hours) waits for tomorrow.
@@ -66,6 +68,10 @@ class Settings:
     @property
     def repeat_thresholds(self) -> Thresholds:
         return Thresholds(certain=self.repeat_certain, plausible=self.repeat_plausible)
+
+    @property
+    def file_max_bytes(self) -> int:
+        return self.file_max_mb * 1024 * 1024
 
     @property
     def tz(self) -> ZoneInfo:
@@ -248,6 +254,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         low_score=_int(env, "REKAN_LOW_SCORE", 2, 1, 4),
         min_group=_int(env, "REKAN_MIN_GROUP", 5, 3, 1000),
         retention_months=_int(env, "REKAN_RETENTION_MONTHS", 12, 1, 120),
+        ticket_retention_months=_int(env, "REKAN_TICKET_RETENTION_MONTHS", 24, 1, 240),
+        file_max_mb=_int(env, "REKAN_FILE_MAX_MB", 20, 1, 1000),
         tasks_at=tasks_at,
         tasks_weekdays=tasks_weekdays,
         prompt_grace_seconds=_duration(env, "REKAN_PROMPT_GRACE", "3h"),

@@ -14,8 +14,9 @@ BOT_SCOPES = [
     "users:read",
     "users:read.email",
     "files:write",
+    "files:read",  # relaying a screenshot shared in a ticket thread (issue 18)
 ]
-BOT_EVENTS = ["app_home_opened", "team_join", "user_change"]
+BOT_EVENTS = ["app_home_opened", "team_join", "user_change", "message.im"]
 COMMANDS = [
     {
         "command": "/lapor",
@@ -50,7 +51,8 @@ def build_manifest(http_base: str | None = None) -> dict[str, Any]:
             "app_home": {
                 "home_tab_enabled": True,
                 "messages_tab_enabled": True,
-                "messages_tab_read_only_enabled": True,
+                # people write to Rekan in their tickets' threads
+                "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": "Rekan", "always_online": True},
             "slash_commands": commands,

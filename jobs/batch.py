@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BATCH = 64  # rows claimed (and marked) per transaction at most
+# A row whose thread's parent is still being posted is tried again this often, this many
+# times (10 s), then left to deliveries-retry.
+WAIT_SECONDS, WAIT_TRIES = 0.2, 50
 
 
 class BatchSender:
@@ -38,6 +41,7 @@ class BatchSender:
         # (pending, where any instance may send them) rather than claimed in this process.
         self._slots = threading.Semaphore(slots)
         self._unposted: set[int] = set()
+        self._waits: dict[int, int] = {}
         self._lock = threading.Lock()
         self._closing = False
         self._claimer = threading.Thread(target=self._claim_loop, name="rekan-claim", daemon=True)
@@ -85,7 +89,8 @@ class BatchSender:
     def _claim(self, ids: list[int]) -> None:
         now = utcnow()
         with session_scope(self._ctx.engine, write=True) as session:
-            taken = delivery.take_many(session, ids, now=now)
+            taken, waiting = delivery.take_many(session, ids, now=now)
+        self._later(waiting)
         ready: list[tuple[outbox.Claimed, Rendered]] = []
         gone: list[tuple[outbox.Claimed, str]] = []
         with session_scope(self._ctx.engine) as session:
@@ -103,6 +108,22 @@ class BatchSender:
             if not self._slot():
                 return  # stopping: finish() hands the rest back to the outbox
             self._pool.submit(self._post, claimed, message)
+
+    def _later(self, ids: list[int]) -> None:
+        """Rows waiting for their thread's parent: claimed again shortly."""
+        again = []
+        with self._lock:
+            for row_id in ids:
+                tries = self._waits.get(row_id, 0) + 1
+                if tries <= WAIT_TRIES:
+                    self._waits[row_id] = tries
+                    again.append(row_id)
+                else:
+                    self._waits.pop(row_id, None)
+        if again and not self._closing:
+            timer = threading.Timer(WAIT_SECONDS, self.put, args=(again,))
+            timer.daemon = True
+            timer.start()
 
     def _slot(self) -> bool:
         """Wait for room on the pool; False once the sender is closing."""

@@ -58,6 +58,10 @@ class JobSettings(Protocol):
     def tasks_at(self) -> time: ...
     @property
     def tasks_weekdays(self) -> frozenset[int] | None: ...
+    @property
+    def file_max_bytes(self) -> int: ...
+    @property
+    def ticket_retention_months(self) -> int: ...
 
 
 class CannotRender(Exception):
@@ -65,9 +69,21 @@ class CannotRender(Exception):
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file to relay: fetched from Slack with the bot token, uploaded into the thread with
+    the message's text as its comment; `fallback` is posted instead if that fails."""
+
+    url: str
+    name: str
+    size: int
+    fallback: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Rendered:
     message: dict[str, Any]  # chat.postMessage's text and blocks
     version: int | None = None  # the ticket version it shows, to refresh if it moved on
+    upload: Upload | None = None  # a file to upload instead of posting the message
 
 
 # Rows are rendered in batches: one renderer gets all its rows of a batch at once, so it can

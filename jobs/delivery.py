@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from jobs import metrics
 from jobs.context import JobContext
+from jobs.files import upload
 from jobs.render import CannotRender, Rendered, render
 from jobs.slack_errors import PERMANENT, UNCERTAIN_ERRORS
 from jobs.updates import refresh_stale, update_message
@@ -65,11 +66,19 @@ def _payload(row: Delivery) -> dict[str, str]:
     return payload
 
 
-def find_posted(ctx: JobContext, channel: str, key: str) -> dict[str, Any] | None:
-    """The message carrying `key` in its metadata, if Slack did post it after all."""
-    history = ctx.updater.conversations_history(
-        channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
-    )
+def find_posted(
+    ctx: JobContext, channel: str, key: str, thread_ts: str | None = None
+) -> dict[str, Any] | None:
+    """The message carrying `key` in its metadata, if Slack did post it after all (in the
+    thread's replies for a threaded row: they are not in the channel's history)."""
+    if thread_ts:
+        history = ctx.updater.conversations_replies(
+            channel=channel, ts=thread_ts, include_all_metadata=True, limit=HISTORY_LOOKBACK
+        )
+    else:
+        history = ctx.updater.conversations_history(
+            channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
+        )
     for message in history.get("messages") or []:
         metadata = message.get("metadata") or {}
         if (
@@ -159,16 +168,24 @@ def take(
     if claimed is None:
         log.debug("delivery %s not claimed: not due, or another worker has it", delivery_id)
         return "skipped"
+    if claimed.waiting:
+        outbox.wait(session, [delivery_id])
+        return "waiting"
     if _unwanted(session, claimed):
         return "failed"
     held = _not_now(session, claimed, hours, hours_at or now) if hours is not None else None
     return held or claimed
 
 
-def take_many(session: Session, ids: list[int], *, now: datetime) -> list[outbox.Claimed]:
-    """take() for several rows: the ones claimed and wanted."""
+def take_many(
+    session: Session, ids: list[int], *, now: datetime
+) -> tuple[list[outbox.Claimed], list[int]]:
+    """take() for several rows: the ones claimed and wanted, and the ids of those waiting for
+    their thread's parent to be posted (pending again)."""
     claimed = outbox.claim_many(session, ids, now=now).values()
-    return [c for c in claimed if not _unwanted(session, c)]
+    waiting = [c.row.id or 0 for c in claimed if c.waiting]
+    outbox.wait(session, waiting)
+    return [c for c in claimed if not c.waiting and not _unwanted(session, c)], waiting
 
 
 def send(
@@ -179,10 +196,13 @@ def send(
     row = claimed.row
     assert row.id is not None
     try:
-        channel = claimed.dm_channel or open_channel(ctx, row.recipient)
+        thread_ts = claimed.thread[1] if claimed.thread else None
+        channel = (claimed.thread[0] if claimed.thread else claimed.dm_channel) or open_channel(
+            ctx, row.recipient
+        )
         if row.uncertain:
             try:
-                found = find_posted(ctx, channel, row.key)
+                found = find_posted(ctx, channel, row.key, thread_ts)
             except SlackApiError as exc:
                 if not _is_channel(row.recipient):
                     raise
@@ -200,6 +220,8 @@ def send(
                 metrics.DELIVERIES.labels("sent", "reconciled").inc()
                 return "reconciled"
         rendered = rendering()
+        if rendered.upload is not None:
+            return _posted(row, channel, upload(ctx, rendered, channel, thread_ts), rendered)
         response = ctx.client.chat_postMessage(
             channel=channel,
             text=rendered.message["text"],
@@ -207,6 +229,7 @@ def send(
             metadata={"event_type": METADATA_TYPE, "event_payload": _payload(row)},
             unfurl_links=False,
             unfurl_media=False,
+            thread_ts=thread_ts,
         )
     except CannotRender as exc:
         return fail(ctx, row, str(exc))
@@ -217,6 +240,10 @@ def send(
     return Posted(
         row.id, row.ticket_id, str(response["channel"]), str(response["ts"]), rendered.version
     )
+
+
+def _posted(row: Delivery, channel: str, ts: str, rendered: Rendered) -> Posted:
+    return Posted(row.id or 0, row.ticket_id, channel, ts, rendered.version)
 
 
 def record(ctx: JobContext, posted: list[Posted]) -> list[int]:

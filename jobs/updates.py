@@ -62,7 +62,7 @@ def _update_error(exc: Exception) -> tuple[str, bool]:
 
 
 # Messages whose content follows the ticket's state; notices say one thing once.
-STATEFUL = frozenset({"ticket.card", "ticket.mirror", "ticket.reporter"})
+STATEFUL = frozenset({"ticket.card", "ticket.mirror", "ticket.reporter", "ticket.home"})
 
 
 def refresh_ticket(ctx: JobContext, ticket_id: int, *, skip: set[int] | None = None) -> int:

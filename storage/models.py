@@ -188,6 +188,25 @@ class TicketEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class TicketMessage(SQLModel, table=True):
+    """One message of a ticket's conversation: the reporter's or an agent's words in the
+    ticket's threads (relayed to the other side), or an internal note only agents see."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    author_id: str = Field(max_length=32)
+    kind: str = Field(max_length=16)  # reporter | agent | note
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    files: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # the Slack message it came from ("msg:<channel>:<ts>"), so a re-delivered event is one
+    source_key: str = Field(max_length=255, unique=True)
+    edited_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+
+
 class Rotation(SQLModel, table=True):
     """Where each tier's round-robin stands: the position of the last agent served."""
 

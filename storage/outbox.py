@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -114,6 +114,34 @@ class Claimed:
     known: bool  # the recipient is a person Rekan knows
     reachable: bool  # that person is active and not away
     timezone: str | None = None  # that person's own clock
+    thread: tuple[str, str] | None = None  # (channel, ts) of the thread it goes into
+    waiting: bool = False  # its thread's parent is not posted yet: it must wait
+
+
+THREAD = "thread"  # a row's params: the key of the row whose message starts its thread
+_PARENTS = sa_select(DELIVERY.c.key, DELIVERY.c.state, DELIVERY.c.channel, DELIVERY.c.ts).where(
+    DELIVERY.c.key.in_(bindparam("keys", expanding=True))
+)
+
+
+def _threaded(conn: Any, claimed: dict[int, Claimed]) -> dict[int, Claimed]:
+    """Where each threaded row goes: under its parent once that is posted; waiting while the
+    parent is still to be sent; at the top of the DM when the parent failed or is unknown (a
+    message is never lost for want of its thread)."""
+    keys = {str(c.row.params.get(THREAD)) for c in claimed.values() if c.row.params.get(THREAD)}
+    if not keys:
+        return claimed
+    parents = {k: (s, ch, ts) for k, s, ch, ts in conn.execute(_PARENTS, {"keys": sorted(keys)})}
+    for row_id, c in claimed.items():
+        parent = parents.get(str(c.row.params.get(THREAD) or ""))
+        if parent is None or parent[0] == DELIVERY_FAILED:
+            continue
+        state, channel, ts = parent
+        if state == DELIVERY_SENT and channel and ts:
+            claimed[row_id] = replace(c, thread=(channel, ts))
+        else:
+            claimed[row_id] = replace(c, waiting=True)
+    return claimed
 
 
 def claim(session: Session, delivery_id: int, *, now: datetime) -> Claimed | None:
@@ -139,7 +167,7 @@ def claim_many(session: Session, ids: Sequence[int], *, now: datetime) -> dict[i
             reachable=bool(values["active"]) and values["away_since"] is None,
             timezone=values["timezone"],
         )
-    return claimed
+    return _threaded(conn, claimed)
 
 
 _SENT = (
@@ -190,6 +218,17 @@ def release(session: Session, ids: Sequence[int]) -> None:
             update(Delivery)
             .where(col(Delivery.id).in_(ids), col(Delivery.state) == DELIVERY_SENDING)
             .values(state=DELIVERY_PENDING)
+        )
+
+
+def wait(session: Session, ids: Sequence[int]) -> None:
+    """Rows claimed whose thread's parent is not posted yet: pending again, the claim not
+    counted as an attempt."""
+    if ids:
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(ids), col(Delivery.state) == DELIVERY_SENDING)
+            .values(state=DELIVERY_PENDING, attempts=Delivery.attempts - 1)
         )
 
 

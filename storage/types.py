@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 ROLE_AGENT = "agent"
 ROLE_HR = "hr"
@@ -82,6 +82,25 @@ class TicketRecord(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def updated_at(self) -> datetime: ...
+
+
+class MessageRecord(Protocol):
+    """One message of a ticket's conversation (storage.models.TicketMessage)."""
+
+    @property
+    def author_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...  # reporter | agent | note
+    @property
+    def text(self) -> str: ...
+    @property
+    def files(self) -> list[dict[str, Any]]: ...
+    @property
+    def edited_at(self) -> datetime | None: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class EventRecord(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import checkins, home, people, tasks, tickets
+from bot.listeners import checkins, conversation, home, people, tasks, tickets
 from bot.runtime import Runtime
 
 
@@ -14,3 +14,4 @@ def register_all(app: App, runtime: Runtime) -> None:
     checkins.register(app, runtime)
     tasks.register(app, runtime)
     people.register(app, runtime)
+    conversation.register(app, runtime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.render import checkins, tasks, tickets
+from bot.render import checkins, conversation, tasks, tickets
 from bot.render.common import each
 from jobs import checkins as checkin_jobs
 from jobs import claims as claim_jobs
@@ -21,6 +21,10 @@ RENDERERS: Mapping[str, Renderer] = {
     ticket_store.T_MIRROR: tickets.render_tickets,
     ticket_store.T_REPORTER: tickets.render_tickets,
     ticket_store.T_NOTICE: tickets.render_tickets,
+    ticket_store.T_HOME: tickets.render_tickets,
+    ticket_store.T_RELAY: each(conversation.render_relay),
+    ticket_store.T_FILE: each(conversation.render_file),
+    ticket_store.T_HISTORY: each(conversation.render_history),
     claim_jobs.T_CLAIM_EXPIRING: each(tickets.render_claim_expiring),
     checkin_jobs.T_ASK: each(checkins.render_ask),
     checkin_jobs.T_REMINDER: each(checkins.render_reminder),

@@ -16,12 +16,19 @@ from bot.blocks.tickets import (
     build_ticket_mirror,
     card_buttons,
 )
+from bot.blocks.tickets.conversation import build_ticket_home
 from bot.render.common import reader
 from jobs.context import CannotRender, JobSettings, Rendered
 from storage import people, tickets
 from storage.models import STATE_RESOLVED, Claim, Delivery, Resource
 
-TICKET_TEMPLATES = (tickets.T_CARD, tickets.T_MIRROR, tickets.T_REPORTER, tickets.T_NOTICE)
+TICKET_TEMPLATES = (
+    tickets.T_CARD,
+    tickets.T_MIRROR,
+    tickets.T_REPORTER,
+    tickets.T_NOTICE,
+    tickets.T_HOME,
+)
 
 
 def render_tickets(
@@ -67,6 +74,9 @@ def _ticket(
         )
         buttons = card_buttons(snap.ticket, recipient_may_act=may_act)
         return Rendered(build_ticket_card(snap, lang=lang, tz=tz, buttons=buttons), version)
+    if row.template == tickets.T_HOME:
+        can_reopen = snap.ticket.state == STATE_RESOLVED
+        return Rendered(build_ticket_home(snap, lang=lang, tz=tz, can_reopen=can_reopen), version)
     what = str(row.params.get("what"))
     if row.template == tickets.T_NOTICE:
         return Rendered(build_agent_notice(snap, what, params=row.params, lang=lang), version)

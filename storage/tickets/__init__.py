@@ -17,7 +17,16 @@ from storage.tickets.core import (
     get,
 )
 from storage.tickets.filing import file_ticket, reporters_agent, split_out
-from storage.tickets.messages import T_CARD, T_MIRROR, T_NOTICE, T_REPORTER
+from storage.tickets.messages import (
+    T_CARD,
+    T_FILE,
+    T_HISTORY,
+    T_HOME,
+    T_MIRROR,
+    T_NOTICE,
+    T_RELAY,
+    T_REPORTER,
+)
 from storage.tickets.queries import (
     Snapshot,
     list_tickets,
@@ -55,8 +64,12 @@ __all__ = [
     "REPEAT_WINDOW",
     "SUMMARY_MAX",
     "T_CARD",
+    "T_FILE",
+    "T_HISTORY",
+    "T_HOME",
     "T_MIRROR",
     "T_NOTICE",
+    "T_RELAY",
     "T_REPORTER",
     "URGENCIES",
     "AlreadyDone",

@@ -37,7 +37,7 @@ from storage.tickets.core import (
     locked,
     touch,
 )
-from storage.tickets.messages import T_MIRROR, enqueue_card, enqueue_message
+from storage.tickets.messages import T_MIRROR, enqueue_card, enqueue_home, enqueue_message
 from storage.tickets.repeats import attach, find_repeat, rejoined, unjoin
 from storage.types import CATEGORIES, LOCATION_MAX, URGENCIES
 
@@ -253,6 +253,7 @@ def file_ticket(
         )
         touch(session, holder_locked, now)
     deliveries = [enqueue_card(session, ticket, now, fresh=True)] if agent else []
+    deliveries.append(enqueue_home(session, ticket, now))
     if triage_channel:
         deliveries.append(
             enqueue_message(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.models import (
+    Delivery,
     Ticket,
     TicketEvent,
+    TicketMessage,
 )
 
 T_CARD = "ticket.card"
@@ -22,6 +24,30 @@ T_REPORTER = "ticket.reporter"
 
 
 T_NOTICE = "ticket.notice"
+
+
+T_HOME = "ticket.home"  # the reporter's DM for the ticket: its thread is their side
+T_RELAY = "ticket.relay"  # a message of the conversation, in the other side's thread
+T_FILE = "ticket.file"  # a file of such a message, uploaded into that thread
+T_HISTORY = "ticket.history"  # the conversation so far, under a new agent's card
+
+
+def home_key(number: int) -> str:
+    return f"ticket:{number}:home"
+
+
+def card_key(session: Session, number: int, agent: str) -> str | None:
+    """The key of the newest card of the ticket sent (or to be sent) to `agent`: its thread
+    is that agent's side of the ticket."""
+    return session.exec(
+        select(Delivery.key)
+        .where(
+            Delivery.ticket_id == number,
+            Delivery.template == T_CARD,
+            Delivery.recipient == agent,
+        )
+        .order_by(col(Delivery.id).desc())
+    ).first()
 
 
 def enqueue_message(
@@ -51,16 +77,49 @@ def enqueue_message(
 
 
 def enqueue_card(session: Session, ticket: Ticket, now: datetime, *, fresh: bool = False) -> int:
-    """The agent's DM with the ticket and its buttons (one per assignment)."""
+    """The agent's DM with the ticket and its buttons (one per assignment). A ticket that
+    already has a conversation (an escalation, a reassignment) brings it along: the
+    conversation so far goes into the new card's thread."""
     assert ticket.agent_id is not None
-    return enqueue_message(
+    key = f"card:{ticket.agent_id}:v{ticket.version}"
+    card = enqueue_message(
         session,
         ticket,
-        key=f"card:{ticket.agent_id}:v{ticket.version}",
+        key=key,
         recipient=ticket.agent_id,
         template=T_CARD,
         now=now,
         fresh=fresh,
+    )
+    if not fresh and _has_messages(session, ticket.id or 0):
+        enqueue_message(
+            session,
+            ticket,
+            key=f"history:{ticket.agent_id}:v{ticket.version}",
+            recipient=ticket.agent_id,
+            template=T_HISTORY,
+            now=now,
+            params={"thread": f"ticket:{ticket.id}:{key}"},
+        )
+    return card
+
+
+def _has_messages(session: Session, number: int) -> bool:
+    found = session.exec(select(TicketMessage.id).where(TicketMessage.ticket_id == number))
+    return found.first() is not None
+
+
+def enqueue_home(session: Session, ticket: Ticket, now: datetime) -> int:
+    """The reporter's DM for the ticket, made once at filing and kept up to date: what they
+    can do about it is there, and its thread is where they talk with the agent."""
+    return enqueue_message(
+        session,
+        ticket,
+        key="home",
+        recipient=ticket.reporter_id,
+        template=T_HOME,
+        now=now,
+        fresh=True,
     )
 
 
@@ -74,7 +133,8 @@ def tell_reporter(
         recipient=ticket.reporter_id,
         template=T_REPORTER,
         now=now,
-        params={"what": what, **params},
+        # in the thread of the reporter's ticket DM (a ticket older than it: a plain DM)
+        params={"what": what, "thread": home_key(ticket.id or 0), **params},
     )
 
 
@@ -94,5 +154,5 @@ def tell_agent(
         recipient=ticket.agent_id,
         template=T_NOTICE,
         now=now,
-        params={"what": what, **params},
+        params={"what": what, "thread": card_key(session, ticket.id, ticket.agent_id), **params},
     )

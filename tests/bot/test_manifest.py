@@ -66,10 +66,15 @@ def test_scopes_and_events_are_the_ones_rekan_needs() -> None:
         "users:read",
         "users:read.email",
         "files:write",
+        "files:read",
     } <= scopes
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
         "team_join",
         "user_change",
+        "message.im",
     }
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    # people write to Rekan in their tickets' threads (issue 18)
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False

@@ -24,8 +24,10 @@ from bot.blocks.tickets.forms import (
 )
 from bot.blocks.tickets.ids import (
     A_ESCALATE,
+    A_FILE_NEW,
     A_MERGE_SUGGESTED,
     A_MORE,
+    A_NOTE,
     A_REOPEN,
     A_REPEAT_ADD,
     A_REPEAT_NEW,
@@ -47,6 +49,7 @@ from bot.blocks.tickets.ids import (
     V_ESCALATE,
     V_FORM,
     V_MERGE,
+    V_NOTE,
     V_RESOLVE,
 )
 from bot.blocks.tickets.lists import (
@@ -59,8 +62,10 @@ from bot.blocks.tickets.lists import (
 
 __all__ = [
     "A_ESCALATE",
+    "A_FILE_NEW",
     "A_MERGE_SUGGESTED",
     "A_MORE",
+    "A_NOTE",
     "A_REOPEN",
     "A_REPEAT_ADD",
     "A_REPEAT_NEW",
@@ -82,6 +87,7 @@ __all__ = [
     "V_ESCALATE",
     "V_FORM",
     "V_MERGE",
+    "V_NOTE",
     "V_RESOLVE",
     "build_agent_notice",
     "build_claim_conflict",

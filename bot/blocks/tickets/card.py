@@ -25,6 +25,7 @@ from bot.blocks.tickets.ids import (
     A_ESCALATE,
     A_MERGE_SUGGESTED,
     A_MORE,
+    A_NOTE,
     A_REOPEN,
     A_RESOLVE,
     A_TAKE,
@@ -52,6 +53,7 @@ def card_buttons(ticket: TicketRecord, *, recipient_may_act: bool) -> list[str]:
     if ticket.tier == 1:
         buttons.append(A_ESCALATE)
     buttons.append(A_RESOLVE)
+    buttons.append(A_NOTE)
     return buttons
 
 

@@ -17,6 +17,9 @@ B_TARGET = "target"
 V_FORM = "lapor_form"
 V_ESCALATE = "ticket_escalate_note"
 V_RESOLVE = "ticket_resolve_note"
+A_NOTE = "ticket_add_note"  # "Add internal note" on the card
+V_NOTE = "ticket_internal_note"
+A_FILE_NEW = "ticket_file_new"  # a reply to a closed ticket, filed as a new ticket
 B_SUMMARY, B_DETAILS, B_CATEGORY, B_LOCATION, B_URGENCY, B_NOTE = (
     "summary",
     "details",

@@ -53,7 +53,12 @@ def requests() -> dict[str, dict[str, Any]]:
     for declared in manifest.COMMANDS:
         payloads[declared["command"]] = {"command": declared["command"], "user_id": "U0RINA"}
     for event in manifest.BOT_EVENTS:
-        payloads[event] = {"type": "event_callback", "event": {"type": event, "user": USER}}
+        # "message.im" subscribes to the `message` events of DMs (channel_type "im")
+        kind, _, channel_type = event.partition(".")
+        body: dict[str, Any] = {"type": kind, "user": USER}
+        if channel_type:
+            body["channel_type"] = channel_type
+        payloads[event] = {"type": "event_callback", "event": body}
     return payloads
 
 
