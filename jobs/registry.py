@@ -12,7 +12,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import campaigns, checkins, claims, delivery, people, reports, tasks
+from jobs import campaigns, checkins, claims, delivery, people, reports, tasks, tickets
 from jobs.campaigns import CampaignJob
 from jobs.context import JobContext, JobSettings
 
@@ -56,6 +56,7 @@ def interval_jobs() -> list[JobSpec]:
         JobSpec("campaigns", "every 1 minutes", _tick),
         JobSpec("checkin-close", "every 5 minutes", checkins.run_close),
         JobSpec("retention", "30 3 * * *", checkins.run_retention),
+        JobSpec("ticket-retention", "45 3 * * *", tickets.run_ticket_retention),
         JobSpec("report-weekly", "0 8 * * 1", reports.run_weekly),
     ]
 

@@ -11,6 +11,8 @@ from bot.cli.common import print_rows, send
 from bot.cli.state import State, pass_state
 from bot.i18n import t
 from storage import claims, outbox, resources, tickets
+from storage.models import TicketMessage
+from storage.tickets import conversation
 from storage.types import utcnow
 
 
@@ -53,6 +55,7 @@ def tickets_show(state: State, number: int) -> None:
     with state.session() as session:
         snap = tickets.snapshot(session, number)
         deliveries = outbox.for_ticket(session, number)
+        said = conversation.messages_of(session, number)
     ticket = snap.ticket
     lang = state.lang
     click.echo(
@@ -71,18 +74,31 @@ def tickets_show(state: State, number: int) -> None:
         if value:
             click.echo(f"{state.msg(label)}: {value}")
     click.echo("\n" + state.msg("cli.timeline"))
-    events = [
+    lines = [
         (
-            _when(state, e.created_at),
+            e.created_at,
             t(f"event.{e.kind}", lang, actor=e.actor_id or "Rekan", agent=e.agent_id or "-"),
             cut(e.note or "", 80),
         )
         for e in snap.events
     ]
-    print_rows(state, ["when", "what", "note"], events)
+    # the conversation (issue 18), notes marked, in the same timeline
+    lines += [
+        (m.created_at, t(f"event.message_{m.kind}", lang, actor=m.author_id), _said(state, m))
+        for m in said
+    ]
+    lines.sort(key=lambda line: line[0])
+    print_rows(state, ["when", "what", "note"], [(_when(state, w), a, n) for w, a, n in lines])
     click.echo("\n" + state.msg("cli.notifications"))
     rows = [(d.recipient, d.template, d.state, d.attempts, d.error or "") for d in deliveries]
     print_rows(state, ["recipient", "message", "status", "attempts", "error"], rows)
+
+
+def _said(state: State, message: TicketMessage) -> str:
+    text = state.msg("relay.deleted") if message.deleted_at else cut(message.text, 80)
+    files = ", ".join(str(f.get("name")) for f in message.files)
+    edited = f" {state.msg('relay.edited')}" if message.edited_at and not message.deleted_at else ""
+    return text + edited + (f" [{files}]" if files else "")
 
 
 @tickets_group.command("assign")

@@ -478,4 +478,7 @@ MESSAGES: dict[str, str] = {
     "conversation.outside_thread": "To report a problem, use /lapor. To talk about a ticket, reply in the thread of its message.",
     "conversation.unknown": "That message is no longer known to Rekan.",
     "conversation.filed_new": "Filed as the new ticket {number}, linked to the old one.",
+    "event.message_reporter": "{actor} wrote",
+    "event.message_agent": "{actor} replied",
+    "event.message_note": "{actor} added an internal note",
 }

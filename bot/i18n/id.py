@@ -478,4 +478,7 @@ MESSAGES: dict[str, str] = {
     "conversation.outside_thread": "Untuk melaporkan masalah, gunakan /lapor. Untuk membicarakan sebuah tiket, balas di utas pesannya.",
     "conversation.unknown": "Pesan itu sudah tidak dikenal Rekan.",
     "conversation.filed_new": "Dilaporkan sebagai tiket baru {number}, terhubung dengan tiket lama.",
+    "event.message_reporter": "{actor} menulis",
+    "event.message_agent": "{actor} membalas",
+    "event.message_note": "{actor} menambahkan catatan internal",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from storage.errors import DomainError
 
 NUMBER_MAX = 2**31 - 1  # ticket, report and follow-up numbers are INTEGER columns
 ID_MAX = 64  # Slack's ids (U…, D…, V…) are about 11 characters
+TS_PATTERN = re.compile(r"\d{1,12}\.\d{1,9}")
 
 
 def parse_number(value: Any) -> int | None:
@@ -52,6 +54,13 @@ def slack_id(value: Any) -> str | None:
     if isinstance(value, str) and 0 < len(value) <= ID_MAX and value.isprintable():
         return value
     return None
+
+
+def slack_ts(value: Any) -> str:
+    """A message timestamp as Slack sends it ("1700000000.000100"); else ""."""
+    if isinstance(value, str) and TS_PATTERN.fullmatch(value):
+        return value
+    return ""
 
 
 def user_of(body: dict[str, Any]) -> str | None:

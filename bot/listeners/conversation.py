@@ -17,7 +17,15 @@ from bot.blocks import tickets as blocks
 from bot.blocks.common import actions, button, section
 from bot.blocks.tickets.conversation import build_note_modal
 from bot.i18n import t
-from bot.listeners._common import bind, clicked, dict_of, slack_id, string, submitted
+from bot.listeners._common import (
+    bind,
+    clicked,
+    dict_of,
+    slack_id,
+    slack_ts,
+    string,
+    submitted,
+)
 from bot.listeners.tickets._shared import field
 from bot.runtime import Runtime
 from jobs.updates import update_message
@@ -34,10 +42,27 @@ def source_key(channel: str, ts: str) -> str:
     return f"msg:{channel}:{ts}"
 
 
+def _clean(text: str) -> str:
+    """A NUL cannot be stored in PostgreSQL's text: dropped, the rest of the words kept."""
+    return text.replace("\x00", "")
+
+
 def _files(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The shared files' facts Rekan needs to relay them (plain strings and sizes only)."""
     found = event.get("files")
     items = found if isinstance(found, list) else []
-    return [{k: f.get(k) for k in FILE_FIELDS if k in f} for f in items if isinstance(f, dict)]
+    kept = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        facts = {
+            k: _clean(v) if isinstance(v, str) else v
+            for k in FILE_FIELDS
+            if isinstance(v := item.get(k), str | int) and not isinstance(v, bool)
+        }
+        if facts.get("id"):
+            kept.append(facts)
+    return kept
 
 
 def message(event: dict[str, Any], client: WebClient, *, runtime: Runtime) -> None:
@@ -54,10 +79,10 @@ def message(event: dict[str, Any], client: WebClient, *, runtime: Runtime) -> No
     if subtype not in (None, "file_share", "thread_broadcast"):
         return
     user = slack_id(event.get("user"))
-    ts, thread_ts = string(event.get("ts")), string(event.get("thread_ts"))
+    ts, thread_ts = slack_ts(event.get("ts")), slack_ts(event.get("thread_ts"))
     if user is None or not ts:
         return
-    text, files = string(event.get("text")), _files(event)
+    text, files = _clean(string(event.get("text"))), _files(event)
     if not text.strip() and not files:
         return  # nothing said (a reaction, an empty edit): nothing to keep
     said = _said(user, channel, ts, thread_ts, text, files, runtime=runtime)
@@ -154,10 +179,10 @@ def _changed(event: dict[str, Any], channel: str, *, runtime: Runtime) -> None:
     """An edit relays the new words in place; a deletion is noted in place."""
     if event.get("subtype") == "message_changed":
         changed = dict_of(event.get("message"))
-        text: str | None = string(changed.get("text"))
-        ts = string(changed.get("ts"))
+        text: str | None = _clean(string(changed.get("text")))
+        ts = slack_ts(changed.get("ts"))
     else:
-        ts = string(dict_of(event.get("previous_message")).get("ts")) or string(
+        ts = slack_ts(dict_of(event.get("previous_message")).get("ts")) or slack_ts(
             event.get("deleted_ts")
         )
         text = None

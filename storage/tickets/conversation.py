@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.errors import DomainError
@@ -261,6 +262,12 @@ def changed(*, session: Session, source_key: str, text: str | None, now: datetim
         )
     ).all()
     return [r for r in rows if r is not None]
+
+
+def delete_older_than(session: Session, *, before: datetime) -> int:
+    """Retention: messages written before `before` are deleted; returns how many."""
+    result = session.execute(delete(TicketMessage).where(col(TicketMessage.created_at) < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def messages_of(session: Session, number: int) -> list[TicketMessage]:

@@ -43,6 +43,8 @@ def test_concurrent_filings_share_the_rotation_evenly(
     assert max(turns.values()) - min(turns.values()) <= 1, turns
     # one card per ticket, to its own agent
     assert Counter(c.ticket_id for c in cards) == Counter({t.id: 1 for t in tickets})
-    standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= FILINGS, 30)
-    dms = Counter(m.channel for m in standin.messages())
+    # each filing: the agent's card and the reporter's ticket DM
+    standin.wait_for(lambda: len(standin.calls("chat.postMessage")) >= 2 * FILINGS, 30)
+    agents = {standin.dm_channel(a) for a in AGENTS}
+    dms = Counter(m.channel for m in standin.messages() if m.channel in agents)
     assert dms == Counter({standin.dm_channel(a): n for a, n in turns.items()})

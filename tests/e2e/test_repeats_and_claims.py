@@ -166,7 +166,7 @@ def test_merge_and_its_refusals(
     assert "sudah ditutup" in submit("#2")["errors"]["target"]
     assert submit("#1") == {}
     assert _ticket(engine, 3).state == "merged" and _ticket(engine, 3).merged_into == 1
-    told = wait_dms(standin, "U0SARI")[-1]
+    told = wait_dms(standin, "U0SARI", 2)[-1]  # after the ticket's own DM
     assert "digabung ke sana" in message_text(told) and "#1" in message_text(told)
     notice = wait_dms(standin, "U0AGENTA", 2)[-1]
     assert "menggabungkan tiket #3" in message_text(

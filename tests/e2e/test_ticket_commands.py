@@ -37,9 +37,17 @@ def test_agent_commands_update_the_dm_like_a_click(
     reply = sender.command("U0AGENTA", "ambil #1")
     assert "Tiket #1 sekarang Anda kerjakan" in reply.text
     standin.wait_for(
-        lambda: buttons(standin.dms_to("U0AGENTA")[0]) == ["ticket_escalate", "ticket_resolve"], 5
+        lambda: (
+            buttons(standin.dms_to("U0AGENTA")[0])
+            == ["ticket_escalate", "ticket_resolve", "ticket_add_note"]
+        ),
+        5,
     )
-    assert buttons(standin.dms_to("U0AGENTA")[0]) == ["ticket_escalate", "ticket_resolve"]
+    assert buttons(standin.dms_to("U0AGENTA")[0]) == [
+        "ticket_escalate",
+        "ticket_resolve",
+        "ticket_add_note",
+    ]
     # the same again says what already happened
     assert "sudah diambil oleh <@U0AGENTA>" in sender.command("U0AGENTA", "ambil #1").text
     # escalate needs a note
@@ -54,7 +62,7 @@ def test_agent_commands_update_the_dm_like_a_click(
     assert "Tuliskan penyelesaiannya" in sender.command("U0TIER2X", "selesai #1").text
     reply = sender.command("U0TIER2X", "selesai #1 sertifikat VPN diperbarui")
     assert "ditandai selesai" in reply.text
-    notice = wait_dms(standin, "U0REPORT", 2)[-1]
+    notice = wait_dms(standin, "U0REPORT", 3)[-1]  # after the ticket DM and "escalated"
     assert "sertifikat VPN diperbarui" in message_text(notice)
     assert (
         "sudah diselesaikan oleh <@U0TIER2X>" in sender.command("U0TIER2X", "selesai #1 lagi").text

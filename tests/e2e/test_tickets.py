@@ -33,11 +33,15 @@ def test_lapor_text_files_and_dms_the_agent(
     card = wait_dms(standin, "U0AGENTA")[0]
     text = message_text(card)
     assert "#1" in text and "<@U0REPORT>" in text and "VPN tidak bisa connect dari rumah" in text
-    assert buttons(card) == ["ticket_take", "ticket_escalate", "ticket_resolve"]
+    assert buttons(card) == ["ticket_take", "ticket_escalate", "ticket_resolve", "ticket_add_note"]
     assert card.metadata and card.metadata["event_type"] == "rekan_delivery"
     assert ticket(engine, 1).agent_id == "U0AGENTA"
-    # no other agent heard of it, and the reporter got no DM (the ack was the confirmation)
-    assert standin.dms_to("U0AGENTB") == [] and standin.dms_to("U0REPORT") == []
+    # no other agent heard of it; the reporter got one DM for the ticket (issue 18): its home,
+    # whose thread is where they talk with the agent
+    assert standin.dms_to("U0AGENTB") == []
+    home = wait_dms(standin, "U0REPORT")
+    assert len(home) == 1 and "Tiket #1" in message_text(home[0])
+    assert "VPN tidak bisa connect dari rumah" in message_text(home[0])
     assert standin.calls("chat.postEphemeral") == []
 
 
@@ -91,9 +95,9 @@ def test_take_escalate_resolve_reopen(
 
     # Take: the card changes in place, Take disappears
     assert sender.click("U0AGENTA", card, "ticket_take").status == 200
-    wait_calls(standin, "chat.update")
+    standin.wait_for(lambda: "ticket_take" not in buttons(standin.dms_to("U0AGENTA")[0]), 3)
     card = standin.dms_to("U0AGENTA")[0]
-    assert buttons(card) == ["ticket_escalate", "ticket_resolve"]
+    assert buttons(card) == ["ticket_escalate", "ticket_resolve", "ticket_add_note"]
     assert "sedang dikerjakan" in message_text(card)
 
     # Escalate: a modal for the note; an empty note is refused on the field
@@ -118,8 +122,13 @@ def test_take_escalate_resolve_reopen(
     assert (done.status, done.body) == (200, "")  # the modal closes
     t2_card = wait_dms(standin, "U0TIER2X")[0]
     assert "RDP menolak login, sudah restart" in message_text(t2_card)
-    assert buttons(t2_card) == ["ticket_take", "ticket_resolve"]  # no Escalate at tier 2
-    notice = wait_dms(standin, "U0REPORT")[0]
+    assert buttons(t2_card) == [
+        "ticket_take",
+        "ticket_resolve",
+        "ticket_add_note",
+    ]  # no Escalate at tier 2
+    # the reporter's DMs: the ticket's home first, then the notices in its thread
+    notice = wait_dms(standin, "U0REPORT", 2)[1]
     assert "<@U0TIER2X>" in message_text(notice) and "tier 2" in message_text(notice)
     standin.wait_for(lambda: buttons(standin.dms_to("U0AGENTA")[0]) == [], 3)
     assert buttons(standin.dms_to("U0AGENTA")[0]) == []  # the tier-1 card is handed over
@@ -132,7 +141,7 @@ def test_take_escalate_resolve_reopen(
         resolve_view,
         {"note": {"value": {"type": "plain_text_input", "value": "Sesi RDP lama diputus"}}},
     )
-    resolved = wait_dms(standin, "U0REPORT", 2)[1]
+    resolved = wait_dms(standin, "U0REPORT", 3)[2]
     assert "Sesi RDP lama diputus" in message_text(resolved)
     assert buttons(resolved) == ["ticket_reopen"]
     assert ticket(engine, 1).state == "resolved"
@@ -142,8 +151,8 @@ def test_take_escalate_resolve_reopen(
     reopened_card = wait_dms(standin, "U0TIER2X", 2)[1]
     assert "ticket_resolve" in buttons(reopened_card)
     assert ticket(engine, 1).agent_id == "U0TIER2X" and ticket(engine, 1).state == "open"
-    standin.wait_for(lambda: buttons(standin.dms_to("U0REPORT")[1]) == [], 3)
-    assert buttons(standin.dms_to("U0REPORT")[1]) == []
+    standin.wait_for(lambda: buttons(standin.dms_to("U0REPORT")[2]) == [], 3)
+    assert buttons(standin.dms_to("U0REPORT")[2]) == []
     with session_scope(engine) as s:
         kinds = [
             e.kind for e in s.exec(select(TicketEvent).where(TicketEvent.ticket_id == 1)).all()
@@ -284,9 +293,13 @@ def test_no_agent_waits_then_is_assigned(
     sender.block_action("U0AGENTA", "home_availability", "back")
     card = wait_dms(standin, "U0AGENTA")[0]
     assert "monitor berkedip" in message_text(card)
-    notice = wait_dms(standin, "U0REPORT")[0]
+    notice = wait_dms(standin, "U0REPORT", 2)[1]  # in the thread of the ticket's DM
     assert "<@U0AGENTA>" in message_text(notice)
     assert ticket(engine, 1).state == "open"
+    # and the ticket's DM itself now names the agent
+    home = standin.dms_to("U0REPORT")[0]
+    standin.wait_for(lambda: "<@U0AGENTA>" in message_text(standin.dms_to("U0REPORT")[0]), 3)
+    assert home.ts == notice.thread_ts
 
 
 def test_agent_notification_survives_slack_failures(
@@ -298,8 +311,9 @@ def test_agent_notification_survives_slack_failures(
     from storage.types import utcnow
 
     seed(engine)
-    # Slack posts the DM and then drops the connection: the outcome is unknown
-    standin.inject("chat.postMessage", "drop_after_post")
+    # Slack posts the DMs (the agent's card, the reporter's ticket DM) and then drops the
+    # connection: the outcome is unknown
+    standin.inject("chat.postMessage", "drop_after_post", times=2)
     reply = sender.command("U0REPORT", "wifi lambat")
     assert "#1" in reply.text
     wait = standin.wait_for
@@ -308,19 +322,19 @@ def test_agent_notification_survives_slack_failures(
     assert row.uncertain and row.state == "pending"
     ctx = rekan.runtime.jobs
     summary = run_deliveries_retry(ctx, utcnow() + timedelta(hours=1))
-    assert "reconciled=1" in summary
+    assert "reconciled=2" in summary
     assert len(standin.dms_to("U0AGENTA")) == 1  # no second DM
     assert _delivery(engine, 1).state == "sent"
 
     # A 503 (nothing posted) is retried later and posts exactly once
-    standin.inject("chat.postMessage", "server_error", status=503)
+    standin.inject("chat.postMessage", "server_error", status=503, times=2)
     sender.command("U0RINA", "printer offline")  # another reporter: the next rotation turn
     wait(lambda: _delivery(engine, 2).error is not None, 3)
     run_deliveries_retry(ctx, utcnow() + timedelta(hours=1))
     assert len(standin.dms_to("U0AGENTB")) == 1
 
     # A permanent error is kept, with its reason, and not retried
-    standin.inject("chat.postMessage", "error", error="account_inactive")
+    standin.inject("chat.postMessage", "error", error="account_inactive", times=2)
     sender.command("U0SARI", "headset rusak")
     wait(lambda: _delivery(engine, 3).state == "failed", 3)
     assert _delivery(engine, 3).error == "account_inactive"
