@@ -9,13 +9,17 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-TEAM = "T0REKAN"
-APP = "A0REKAN"
+from bot.sandbox.events import APP, TEAM, MessageEvents, event_callback
+
+if TYPE_CHECKING:
+    from bot.sandbox.webapi import SlackStandIn
+
+__all__ = ["APP", "TEAM", "Reply", "SlackSender", "visible_text"]
 
 
 @dataclass
@@ -58,15 +62,23 @@ def visible_text(data: Any) -> str:
     return "\n".join(parts)
 
 
-class SlackSender:
-    """Sends signed slash commands, block_actions, view_submissions and events to `events_url`."""
+class SlackSender(MessageEvents[Reply]):
+    """Sends signed slash commands, block_actions, view_submissions and events to `events_url`.
+    Give it the `standin` and the messages people write are kept there as well."""
 
     def __init__(
-        self, events_url: str, signing_secret: str, response_base: str = "http://127.0.0.1:9/"
+        self,
+        events_url: str,
+        signing_secret: str,
+        response_base: str = "http://127.0.0.1:9/",
+        *,
+        standin: SlackStandIn | None = None,
     ) -> None:
         self.events_url = events_url
         self.verifier = SignatureVerifier(signing_secret)
         self.response_base = response_base
+        self.standin = standin
+        self.sent: list[dict[str, Any]] = []  # every event_callback body, for re-delivery
         self._ids = itertools.count(1)
 
     def trigger_id(self) -> str:
@@ -210,17 +222,39 @@ class SlackSender:
         }
         return self.interactive(payload, **kw)
 
-    def event(self, event: dict[str, Any], *, event_id: str | None = None, **kw: Any) -> Reply:
-        body = {
-            "token": "legacy",
-            "team_id": TEAM,
-            "api_app_id": APP,
-            "type": "event_callback",
-            "event": event,
-            "event_id": event_id or f"Ev{next(self._ids):08d}",
-            "event_time": int(time.time()),
-        }
-        return self.post(json.dumps(body), "application/json", **kw)
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        retry_reason: str | None = None,
+        **kw: Any,
+    ) -> Reply:
+        body = event_callback(event, event_id=event_id or f"Ev{next(self._ids):08d}")
+        return self._deliver(body, retry_num=retry_num, retry_reason=retry_reason, **kw)
+
+    def resend(
+        self, body: dict[str, Any], *, retry_num: int = 1, retry_reason: str = "http_timeout"
+    ) -> Reply:
+        """Deliver an event body again as Slack's retries do (same body, retry headers)."""
+        return self._deliver(body, retry_num=retry_num, retry_reason=retry_reason)
+
+    def _deliver(
+        self,
+        body: dict[str, Any],
+        *,
+        retry_num: int | None,
+        retry_reason: str | None,
+        **kw: Any,
+    ) -> Reply:
+        """POST an event_callback body; with `retry_num`, as Slack's retry of it."""
+        headers = dict(kw.pop("headers", None) or {})
+        if retry_num:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
+        self.sent.append(body)
+        return self.post(json.dumps(body), "application/json", headers=headers, **kw)
 
 
 def _elements(block: dict[str, Any]) -> list[dict[str, Any]]:

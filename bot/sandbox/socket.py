@@ -1,6 +1,7 @@
 """The Socket Mode stand-in: a real WebSocket server that slack_sdk's own Socket Mode client
 connects to. It sends `hello`, delivers envelopes and waits for their acknowledgement by
-`envelope_id`, and can ask the client to reconnect (`disconnect`)."""
+`envelope_id`, and can ask the client to reconnect (`disconnect`). People's DM messages
+(`message_im`, `message_changed`, `message_deleted`) travel as `events_api` envelopes."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from bot.sandbox.events import MessageEvents
 
-class SocketModeServer:
+
+class SocketModeServer(MessageEvents[dict[str, Any] | None]):
     def __init__(self) -> None:
         self._lock = threading.Condition()
         self._connections: list[ServerConnection] = []
@@ -88,6 +91,7 @@ class SocketModeServer:
         payload: dict[str, Any],
         *,
         retry_attempt: int = 0,
+        retry_reason: str | None = None,
         envelope_id: str | None = None,
         timeout: float = 5,
     ) -> dict[str, Any] | None:
@@ -99,7 +103,7 @@ class SocketModeServer:
             "payload": payload,
             "accepts_response_payload": kind != "events_api",
             "retry_attempt": retry_attempt,
-            "retry_reason": "timeout" if retry_attempt else "",
+            "retry_reason": (retry_reason or "timeout") if retry_attempt else "",
         }
         with self._lock:
             connection = self._connections[-1]
@@ -113,6 +117,14 @@ class SocketModeServer:
                     raise TimeoutError(f"no acknowledgement for {envelope_id}")
                 self._lock.wait(remaining)
             return self._acks[envelope_id] or {}
+
+    def _deliver(
+        self, body: dict[str, Any], *, retry_num: int | None, retry_reason: str | None
+    ) -> dict[str, Any] | None:
+        """An event_callback body in an `events_api` envelope (Bolt acknowledges it itself)."""
+        return self.deliver(
+            "events_api", body, retry_attempt=retry_num or 0, retry_reason=retry_reason
+        )
 
     def disconnect(self, reason: str = "refresh_requested") -> None:
         """Ask the client to reconnect, as Slack does every few hours, then close."""

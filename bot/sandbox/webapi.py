@@ -3,85 +3,48 @@ and can answer 429 with Retry-After, 5xx, slowly, or post and then drop the conn
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import itertools
-import json
-import socket
 import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
-JSON_FIELDS = ("blocks", "attachments", "metadata", "view", "files", "users")
+from bot.sandbox import events
+from bot.sandbox.files import FileStore
+from bot.sandbox.handler import Server, handler_for
+from bot.sandbox.records import Call, Fault, Message, State, as_dict, is_reply, listed
+
+__all__ = ["Call", "Fault", "Message", "SlackStandIn"]
+
 POSTING = ("chat.postMessage",)
-
-
-@dataclass
-class Call:
-    """One recorded request: the method (or `response_url`), its parsed parameters, the token."""
-
-    method: str
-    params: dict[str, Any]
-    token: str | None
-    at: float
-    outcome: str = "ok"
-
-
-@dataclass
-class Fault:
-    kind: str  # ratelimit | server_error | slow | drop_after_post | error
-    retry_after: int = 1
-    delay: float = 0.0
-    error: str = "internal_error"
-    status: int = 500
-
-
-@dataclass
-class Message:
-    channel: str
-    ts: str
-    text: str
-    blocks: list[dict[str, Any]] | None
-    metadata: dict[str, Any] | None
-    user: str
-
-
-@dataclass
-class _State:
-    calls: list[Call] = field(default_factory=list)
-    faults: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
-    messages: dict[str, list[Message]] = field(default_factory=lambda: defaultdict(list))
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    uploads: dict[str, bytes] = field(default_factory=dict)
-
-
-class _Server(ThreadingHTTPServer):
-    # socketserver's default backlog is 5: under a burst the kernel drops connections and
-    # clients wait out SYN retries (1, 3, 7… s), a delay Slack itself does not have.
-    request_queue_size = 256
 
 
 class SlackStandIn:
     """A running stand-in on 127.0.0.1, port 0 by default. Use as a context manager."""
 
-    BOT_USER = "UREKANBOT"
-    TEAM = "T0REKAN"
+    BOT_USER = events.BOT_USER
+    TEAM = events.TEAM
 
-    def __init__(self, *, latency: float = 0.0, ratelimit_every: int = 0, port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        ratelimit_every: int = 0,
+        port: int = 0,
+        bot_token: str | None = None,
+    ) -> None:
         self.latency = latency
+        self.bot_token = bot_token  # downloads need it; None: any bot token (xoxb-…)
         self.ratelimit_every = ratelimit_every
-        self._state = _State()
+        self._state = State()
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._posts = itertools.count(1)
         self.socket: Any = None  # the Socket Mode stand-in, started on first apps.connections.open
-        self._server = _Server(("127.0.0.1", port), _handler_for(self))
+        self._server = Server(("127.0.0.1", port), handler_for(self))
+        self.files = FileStore(self.base, self.TEAM, lambda: f"F{next(self._ids):08d}")
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(
@@ -141,6 +104,60 @@ class SlackStandIn:
                 "profile": {"real_name": name, "display_name": name, "email": email},
             }
 
+    def add_file(
+        self,
+        user: str,
+        name: str,
+        content: bytes,
+        *,
+        mimetype: str | None = None,
+        title: str | None = None,
+        slack_connect: bool = False,
+    ) -> dict[str, Any]:
+        """A file `user` uploads, as a message event carries it (pass it to `message_im`);
+        with `slack_connect`, only the stub Slack sends from a Slack Connect DM."""
+        found = self.files.add(user, name, content, mimetype=mimetype, title=title)
+        return self.files.stub(found.id) if slack_connect else self.files.as_object(found)
+
+    def new_ts(self) -> str:
+        """A fresh message timestamp, later than every message so far."""
+        return self._next_ts()
+
+    def record_message(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        *,
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        files: list[dict[str, Any]] | None = None,
+    ) -> Message:
+        """A person's message, kept as Slack keeps it (once per ts); files are shared there."""
+        subtype = "file_share" if files else None
+        message = Message(channel, ts or self._next_ts(), text, None, None, user)
+        message.thread_ts, message.files, message.subtype = thread_ts, files, subtype
+        with self._lock:
+            kept = self._state.messages[channel]
+            new = all(m.ts != message.ts for m in kept)
+            if new:
+                kept.append(message)
+            self._lock.notify_all()
+        for item in (files or []) if new else []:
+            self.files.share(str(item.get("id")), channel, message.ts, thread_ts)
+        return message
+
+    def edit_message(self, channel: str, ts: str, text: str, *, edited: dict[str, str]) -> None:
+        with self._lock:
+            for message in self._state.messages.get(channel, []):
+                if message.ts == ts:
+                    message.text, message.edited = text, edited
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        with self._lock:
+            kept = self._state.messages.get(channel, [])
+            kept[:] = [m for m in kept if m.ts != ts]
+
     def inject(self, method: str, kind: str, *, times: int = 1, **options: Any) -> None:
         """Make the next `times` calls of `method` fail in the way `kind` names."""
         with self._lock:
@@ -171,7 +188,24 @@ class SlackStandIn:
         return "D" + user_id[1:]
 
     def dms_to(self, user_id: str) -> list[Message]:
-        return self.messages(self.dm_channel(user_id))
+        """What Rekan posted in the person's DM (not what the person wrote there)."""
+        return [m for m in self.messages(self.dm_channel(user_id)) if m.user == self.BOT_USER]
+
+    def thread(self, channel: str, thread_ts: str) -> list[Message]:
+        """The replies under the message `thread_ts` (not the message itself), oldest first;
+        `channel` may be a user id for their DM."""
+        kept = self.messages(self._channel_of(channel))
+        return [m for m in kept if m.thread_ts == thread_ts and m.ts != thread_ts]
+
+    def uploaded(self, file_id: str) -> bytes:
+        """The bytes of a file Rekan uploaded (or one added with `add_file`)."""
+        return self.files.content(file_id)
+
+    def allows(self, token: str | None) -> bool:
+        """Whether `token` may download files: the bot token (any xoxb- if none was set)."""
+        if self.bot_token is not None:
+            return token == self.bot_token
+        return bool(token) and str(token).startswith("xoxb-")
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
         """Wait until `predicate()` holds (checked after every call), up to `timeout` seconds."""
@@ -189,6 +223,11 @@ class SlackStandIn:
             self._state.calls.clear()
 
     # -- the methods
+    def _note(
+        self, method: str, params: dict[str, Any], token: str | None, outcome: str = "ok"
+    ) -> None:
+        self._record(Call(method, params, token, time.time(), outcome))
+
     def _record(self, call: Call) -> None:
         with self._lock:
             self._state.calls.append(call)
@@ -216,6 +255,7 @@ class SlackStandIn:
                 from bot.sandbox.socket import SocketModeServer
 
                 self.socket = SocketModeServer()
+                self.socket.standin = self
             socket_server = self.socket
         return {"ok": True, "url": socket_server.url}
 
@@ -246,10 +286,16 @@ class SlackStandIn:
             p.get("blocks"),
             p.get("metadata"),
             self.BOT_USER,
+            thread_ts=str(p["thread_ts"]) if p.get("thread_ts") else None,
         )
+        if message.thread_ts and str(p.get("reply_broadcast", "")).lower() in ("1", "true"):
+            message.subtype = "thread_broadcast"
+        self._post(message)
+        return {"ok": True, "channel": channel, "ts": message.ts, "message": as_dict(message)}
+
+    def _post(self, message: Message) -> None:
         with self._lock:
-            self._state.messages[channel].append(message)
-        return {"ok": True, "channel": channel, "ts": message.ts, "message": _as_dict(message)}
+            self._state.messages[message.channel].append(message)
 
     def _m_chat_update(self, p: dict[str, Any], _t: str | None) -> dict[str, Any]:
         channel, ts = str(p.get("channel") or ""), str(p.get("ts") or "")
@@ -259,7 +305,7 @@ class SlackStandIn:
                     message.text = str(p.get("text") or message.text)
                     if "blocks" in p:
                         message.blocks = p.get("blocks")
-                    return {"ok": True, "channel": channel, "ts": ts, "message": _as_dict(message)}
+                    return {"ok": True, "channel": channel, "ts": ts, "message": as_dict(message)}
         return {"ok": False, "error": "message_not_found"}
 
     def _m_chat_postEphemeral(self, p: dict[str, Any], _t: str | None) -> dict[str, Any]:
@@ -283,13 +329,21 @@ class SlackStandIn:
         with_meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
         limit = int(p.get("limit") or 100)
         with self._lock:
-            found = list(reversed(self._state.messages.get(channel, [])))[:limit]
-        messages = []
-        for m in found:
-            item = _as_dict(m)
-            if not with_meta:
-                item.pop("metadata", None)
-            messages.append(item)
+            kept = list(self._state.messages.get(channel, []))
+        found = list(reversed([m for m in kept if not is_reply(m)]))[:limit]
+        messages = [listed(m, kept, with_meta) for m in found]
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def _m_conversations_replies(self, p: dict[str, Any], _t: str | None) -> dict[str, Any]:
+        """A thread's parent, then its replies; `conversations.history` lists only parents."""
+        channel, ts = str(p.get("channel") or ""), str(p.get("ts") or "")
+        with_meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            kept = list(self._state.messages.get(channel, []))
+        found = [m for m in kept if m.ts == ts or (m.thread_ts == ts and m.ts != ts)]
+        if not found:
+            return {"ok": False, "error": "thread_not_found"}
+        messages = [listed(m, kept, with_meta) for m in found][: int(p.get("limit") or 1000)]
         return {"ok": True, "messages": messages, "has_more": False}
 
     def _m_users_info(self, p: dict[str, Any], _t: str | None) -> dict[str, Any]:
@@ -327,13 +381,42 @@ class SlackStandIn:
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "view": self._view(p)}
 
+    def _m_files_info(self, p: dict[str, Any], _t: str | None) -> dict[str, Any]:
+        found = self.files.get(str(p.get("file") or ""))
+        if found is None:
+            return {"ok": False, "error": "file_not_found"}
+        item = self.files.as_object(found, with_shares=True)
+        return {"ok": True, "file": item, "comments": [], "response_metadata": {"next_cursor": ""}}
+
     def _m_files_getUploadURLExternal(self, p: dict[str, Any], _t: str | None) -> dict[str, Any]:
-        file_id = f"F{next(self._ids):08d}"
-        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base}upload/{file_id}"}
+        if not p.get("filename") or not str(p.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        found = self.files.reserve(self.BOT_USER, str(p["filename"]), int(p["length"]))
+        return {"ok": True, "file_id": found.id, "upload_url": f"{self.base}upload/{found.id}"}
 
     def _m_files_completeUploadExternal(self, p: dict[str, Any], _t: str | None) -> dict[str, Any]:
-        files = p.get("files") or []
-        return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+        """Finish uploads and share them, as a message, in `channel_id` (thread `thread_ts`)."""
+        asked = [f for f in p.get("files") or [] if isinstance(f, dict)]
+        done = [self.files.complete(str(f.get("id")), f.get("title")) for f in asked]
+        if not done or None in done:
+            return {"ok": False, "error": "file_not_found"}
+        stored = [d for d in done if d is not None]
+        objects = [self.files.as_object(d) for d in stored]
+        thread_ts = str(p["thread_ts"]) if p.get("thread_ts") else None
+        comment = str(p.get("initial_comment") or "")
+        for channel in self._share_targets(p):
+            message = Message(channel, self._next_ts(), comment, None, None, self.BOT_USER)
+            message.thread_ts, message.files, message.subtype = thread_ts, objects, "file_share"
+            message.blocks = None if comment else p.get("blocks")
+            self._post(message)
+            for d in stored:
+                self.files.share(d.id, channel, message.ts, thread_ts)
+        return {"ok": True, "files": [{**o, "shares": {}} for o in objects]}
+
+    def _share_targets(self, p: dict[str, Any]) -> list[str]:
+        if p.get("channel_id"):
+            return [self._channel_of(str(p["channel_id"]))]
+        return [self._channel_of(c.strip()) for c in str(p.get("channels") or "").split(",") if c]
 
     def _fault(self, method: str) -> Fault | None:
         with self._lock:
@@ -347,121 +430,3 @@ class SlackStandIn:
         ):
             return Fault(kind="ratelimit", retry_after=1)
         return None
-
-
-def _as_dict(m: Message) -> dict[str, Any]:
-    item: dict[str, Any] = {"type": "message", "user": m.user, "ts": m.ts, "text": m.text}
-    if m.blocks is not None:
-        item["blocks"] = m.blocks
-    if m.metadata is not None:
-        item["metadata"] = m.metadata
-    return item
-
-
-def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
-    if "application/json" in content_type:
-        data = json.loads(raw or b"{}")
-        return data if isinstance(data, dict) else {}
-    params: dict[str, Any] = {
-        k: v[0] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()
-    }
-    for key in JSON_FIELDS:
-        value = params.get(key)
-        if isinstance(value, str) and value[:1] in "[{":
-            with contextlib.suppress(ValueError):
-                params[key] = json.loads(value)
-    return params
-
-
-def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *_args: Any) -> None:  # keep test output clean
-            return
-
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            params: dict[str, Any] = {k: v[0] for k, v in parse_qs(url.query).items()}
-            self._serve(url.path, params)
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            url = urlparse(self.path)
-            if url.path.startswith("/upload/"):
-                with standin._lock:
-                    standin._state.uploads[url.path.rsplit("/", 1)[1]] = raw
-                standin._record(
-                    Call(
-                        "upload",
-                        {"file_id": url.path.rsplit("/", 1)[1], "size": len(raw)},
-                        None,
-                        time.time(),
-                    )
-                )
-                self._send(200, {"ok": True}, {})
-                return
-            try:
-                params = _parse_body(raw, self.headers.get("Content-Type", ""))
-            except ValueError:
-                self._send(200, {"ok": False, "error": "invalid_json"}, {})
-                return
-            params.update({k: v[0] for k, v in parse_qs(url.query).items()})
-            self._serve(url.path, params)
-
-        def _serve(self, path: str, params: dict[str, Any]) -> None:
-            if standin.latency:
-                time.sleep(standin.latency)
-            if path.startswith("/response/"):
-                standin._record(Call("response_url", params, None, time.time()))
-                self._send(200, {"ok": True}, {})
-                return
-            if not path.startswith("/api/"):
-                self._send(404, {"ok": False, "error": "not_found"}, {})
-                return
-            method = path[len("/api/") :]
-            auth = self.headers.get("Authorization", "")
-            token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.get("token")
-            fault = standin._fault(method)
-            if fault is not None and fault.kind == "slow":
-                time.sleep(fault.delay)
-                fault = None
-            if fault is not None and fault.kind == "ratelimit":
-                standin._record(Call(method, params, token, time.time(), "ratelimited"))
-                self._send(
-                    429,
-                    {"ok": False, "error": "ratelimited"},
-                    {"Retry-After": str(fault.retry_after)},
-                )
-                return
-            if fault is not None and fault.kind == "server_error":
-                standin._record(Call(method, params, token, time.time(), f"http_{fault.status}"))
-                self._send(fault.status, {"ok": False, "error": "fatal_error"}, {})
-                return
-            if fault is not None and fault.kind == "error":
-                standin._record(Call(method, params, token, time.time(), fault.error))
-                self._send(200, {"ok": False, "error": fault.error}, {})
-                return
-            status, body, headers = standin.handle(method, params, token)
-            outcome = "ok" if body.get("ok") else str(body.get("error"))
-            if fault is not None and fault.kind == "drop_after_post":
-                standin._record(Call(method, params, token, time.time(), "dropped"))
-                self.close_connection = True
-                with contextlib.suppress(OSError):
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            standin._record(Call(method, params, token, time.time(), outcome))
-            self._send(status, body, headers)
-
-        def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-    return Handler
