@@ -85,7 +85,10 @@ def rekan(settings: Settings, engine: Engine) -> Iterator[Running]:
 @pytest.fixture
 def sender(rekan: Running, standin: SlackStandIn) -> SlackSender:
     return SlackSender(
-        f"http://127.0.0.1:{rekan.port}/slack/events", SIGNING_SECRET, response_base=standin.base
+        f"http://127.0.0.1:{rekan.port}/slack/events",
+        SIGNING_SECRET,
+        response_base=standin.base,
+        standin=standin,  # what people write stays in the stand-in's threads
     )
 
 
