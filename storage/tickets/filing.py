@@ -252,7 +252,7 @@ def file_ticket(
             now=now,
         )
         touch(session, holder_locked, now)
-    deliveries = [enqueue_card(session, ticket, now, fresh=True)] if agent else []
+    deliveries = enqueue_card(session, ticket, now, fresh=True) if agent else []
     deliveries.append(enqueue_home(session, ticket, now))
     if triage_channel:
         deliveries.append(

@@ -76,10 +76,12 @@ def enqueue_message(
     )
 
 
-def enqueue_card(session: Session, ticket: Ticket, now: datetime, *, fresh: bool = False) -> int:
-    """The agent's DM with the ticket and its buttons (one per assignment). A ticket that
-    already has a conversation (an escalation, a reassignment) brings it along: the
-    conversation so far goes into the new card's thread."""
+def enqueue_card(
+    session: Session, ticket: Ticket, now: datetime, *, fresh: bool = False
+) -> list[int]:
+    """The agent's DM with the ticket and its buttons (one per assignment), and the rows
+    written. A ticket that already has a conversation (an escalation, a reassignment) brings
+    it along: the conversation so far goes into the new card's thread."""
     assert ticket.agent_id is not None
     key = f"card:{ticket.agent_id}:v{ticket.version}"
     card = enqueue_message(
@@ -91,7 +93,10 @@ def enqueue_card(session: Session, ticket: Ticket, now: datetime, *, fresh: bool
         now=now,
         fresh=fresh,
     )
-    if not fresh and _has_messages(session, ticket.id or 0):
+    if fresh or not _has_messages(session, ticket.id or 0):
+        return [card]
+    return [
+        card,
         enqueue_message(
             session,
             ticket,
@@ -100,8 +105,8 @@ def enqueue_card(session: Session, ticket: Ticket, now: datetime, *, fresh: bool
             template=T_HISTORY,
             now=now,
             params={"thread": f"ticket:{ticket.id}:{key}"},
-        )
-    return card
+        ),
+    ]
 
 
 def _has_messages(session: Session, number: int) -> bool:

@@ -96,7 +96,7 @@ def escalate(*, session: Session, number: int, actor: str, note: str, now: datet
     touch(session, ticket, now)
     deliveries = [tell_reporter(session, ticket, "escalated", now, agent=agent)]
     if agent:
-        deliveries.insert(0, enqueue_card(session, ticket, now))
+        deliveries[0:0] = enqueue_card(session, ticket, now)
     return Outcome(ticket, deliveries)
 
 
@@ -151,7 +151,7 @@ def reopen(
     assign(session, ticket, agent, actor=actor, now=now)
     ticket.resolved_by = None
     touch(session, ticket, now)
-    return Outcome(ticket, [enqueue_card(session, ticket, now)] if agent else [])
+    return Outcome(ticket, enqueue_card(session, ticket, now) if agent else [])
 
 
 def cancel(*, session: Session, number: int, actor: str, now: datetime) -> Outcome:
@@ -219,7 +219,7 @@ def request_escalation(
     claims.hand_over(session, ticket, agent, now=now)
     touch(session, ticket, now)
     if agent:
-        deliveries.append(enqueue_card(session, ticket, now))
+        deliveries.extend(enqueue_card(session, ticket, now))
     return EscalationRequest(Outcome(ticket, deliveries), escalated=True)
 
 
@@ -240,7 +240,7 @@ def assign_to(
     return Outcome(
         ticket,
         [
-            enqueue_card(session, ticket, now),
+            *enqueue_card(session, ticket, now),
             tell_reporter(session, ticket, "assigned", now, agent=agent),
         ],
     )
@@ -262,7 +262,7 @@ def assign_waiting(*, session: Session, now: datetime) -> list[Outcome]:
             Outcome(
                 ticket,
                 [
-                    enqueue_card(session, ticket, now),
+                    *enqueue_card(session, ticket, now),
                     tell_reporter(session, ticket, "assigned", now, agent=agent),
                 ],
             )

@@ -195,12 +195,12 @@ def test_due_rows_in_order_leaving_a_leased_campaign_to_its_run(org: Engine, tx:
 
 def test_lookups_by_key_ticket_and_prefix(org: Engine, tx: Tx) -> None:
     with tx() as s:
-        card = new_ticket(s).deliveries[0]
+        card, home = new_ticket(s).deliveries
         told = tickets.resolve(session=s, number=1, actor=A, resolution="ok", now=NOW).deliveries[0]
         other = add(s, "followup:1:U0HR")
         outbox.claim_many(s, [card, other], now=NOW)
         outbox.mark_sent_many(s, [(card, "D", "1", 1), (other, "D", "2", None)], now=NOW)
-        assert [d.id for d in outbox.for_ticket(s, 1)] == [card, told]
+        assert [d.id for d in outbox.for_ticket(s, 1)] == [card, home, told]
         assert [d.id for d in outbox.sent_for_ticket(s, 1)] == [card]
         assert [d.id for d in outbox.sent_with_prefix(s, "ticket:1:")] == [card]
         assert [d.id for d in outbox.sent_with_prefix(s, "followup:1:")] == [other]

@@ -66,7 +66,10 @@ def test_a_filing_opens_a_ticket_for_the_next_agent_with_their_card(org: Engine,
         )
         assert (ticket.created_at, ticket.updated_at) == (NOW, NOW)
         assert timeline(s, 1) == [("filed", REPORTER, None), ("assigned", None, A)]
-        assert sent(s, out.deliveries) == [("ticket.card", A, "ticket:1:card:U0AGENTA:v1")]
+        assert sent(s, out.deliveries) == [
+            ("ticket.card", A, "ticket:1:card:U0AGENTA:v1"),
+            ("ticket.home", REPORTER, "ticket:1:home"),  # the reporter's ticket DM (issue 18)
+        ]
         card = outbox(s)[0]
         assert (card.params, card.ticket_id, card.state, card.next_attempt_at) == (
             {"ticket": 1},
@@ -91,7 +94,7 @@ def test_the_same_source_key_twice_files_once(org: Engine, tx: Tx) -> None:
         [],
     )
     assert again.ticket.summary == "VPN tidak bisa connect"
-    assert (count(tx, Ticket), count(tx, Delivery), count(tx, TicketEvent)) == (1, 1, 2)
+    assert (count(tx, Ticket), count(tx, Delivery), count(tx, TicketEvent)) == (1, 2, 2)
     assert turns(tx) == 1
 
 
@@ -171,7 +174,10 @@ def test_with_nobody_available_the_ticket_waits_and_only_the_triage_mirror_goes(
         ticket = tickets.get(s, 1)
         assert (ticket.state, ticket.agent_id) == ("waiting", None)
         assert timeline(s, 1) == [("filed", REPORTER, None), ("waiting", None, None)]
-        assert sent(s, out.deliveries) == [("ticket.mirror", "C0TRIAGE", "ticket:1:mirror")]
+        assert sent(s, out.deliveries) == [
+            ("ticket.home", REPORTER, "ticket:1:home"),
+            ("ticket.mirror", "C0TRIAGE", "ticket:1:mirror"),
+        ]
     assert turns(tx) == 0
 
 
@@ -180,6 +186,7 @@ def test_the_triage_mirror_comes_after_the_agents_card(org: Engine, tx: Tx) -> N
         out = new_ticket(s, triage_channel="C0TRIAGE")
         assert sent(s, out.deliveries) == [
             ("ticket.card", A, "ticket:1:card:U0AGENTA:v1"),
+            ("ticket.home", REPORTER, "ticket:1:home"),
             ("ticket.mirror", "C0TRIAGE", "ticket:1:mirror"),
         ]
 
@@ -219,6 +226,7 @@ def test_a_repeat_joins_the_open_ticket_and_tells_its_agent(
             "by": REPORTER,
             "count": 2,
             "reason": "VPN masih mati sudah restart",
+            "thread": "ticket:1:card:U0AGENTA:v1",  # in the card's thread (issue 18)
         }
     assert (count(tx, Ticket), turns(tx)) == (1, 1)
     with tx() as s:
@@ -237,7 +245,7 @@ def test_a_repeat_delivered_twice_is_recorded_once(org: Engine, tx: Tx, matcher:
     assert (out.ticket.id, out.created, out.repeat, out.deliveries) == (1, False, True, [])
     with tx() as s:
         assert tickets.get(s, 1).repeats == 1
-    assert count(tx, Delivery) == 2  # the card and one notice
+    assert count(tx, Delivery) == 3  # the card, the reporter's ticket DM and one notice
 
 
 def test_the_agent_hears_every_repeat(org: Engine, tx: Tx, matcher: Matcher) -> None:
@@ -371,7 +379,10 @@ def test_a_report_about_a_held_resource_goes_to_its_agent_without_a_turn(
         assert timeline(s, 1)[-1] == ("related", None, A)
         notes = {e.ticket_id: e.note for e in s.exec(select(TicketEvent)) if e.kind == "related"}
         assert notes == {1: "#2", 2: "#1"}
-        assert sent(s, out.deliveries) == [("ticket.card", A, "ticket:2:card:U0AGENTA:v1")]
+        assert sent(s, out.deliveries) == [
+            ("ticket.card", A, "ticket:2:card:U0AGENTA:v1"),
+            ("ticket.home", RINA, "ticket:2:home"),
+        ]
 
 
 @pytest.mark.parametrize("why", ["agent away", "agent reports it", "holder resolved"])

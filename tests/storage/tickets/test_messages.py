@@ -56,24 +56,29 @@ def test_a_message_about_a_ticket_is_written_once_per_key(org: Engine, tx: Tx) -
             1,
         )
         assert (row.created_at, row.next_attempt_at) == (LATER, LATER)
-        assert len(outbox(s)) == 2  # the filing's card, and this one
+        assert len(outbox(s)) == 3  # the filing's card and ticket DM, and this one
 
 
 def test_cards_and_reporter_messages_are_keyed_by_version(org: Engine, tx: Tx) -> None:
     with tx() as s:
         ticket = get(s, new_ticket(s).ticket.id or 0)
-        card = enqueue_card(s, ticket, LATER)
+        [card] = enqueue_card(s, ticket, LATER)
         assert card == outbox(s)[0].id  # the filing wrote this very card
         told = tell_reporter(s, ticket, "resolved", LATER, agent=A)
         ticket.version += 1
         ticket.agent_id = B
-        new_card = enqueue_card(s, ticket, LATER)
+        [new_card] = enqueue_card(s, ticket, LATER)
         assert sent(s, [card, told, new_card]) == [
             (T_CARD, A, "ticket:1:card:U0AGENTA:v1"),
             (T_REPORTER, REPORTER, "ticket:1:reporter:resolved:v1"),
             (T_CARD, B, "ticket:1:card:U0AGENTB:v2"),
         ]
-        assert outbox(s, [told])[0].params == {"ticket": 1, "what": "resolved", "agent": A}
+        assert outbox(s, [told])[0].params == {
+            "ticket": 1,
+            "what": "resolved",
+            "agent": A,
+            "thread": "ticket:1:home",
+        }
 
 
 def test_a_notice_goes_to_the_agent_and_is_keyed_by_the_timeline(org: Engine, tx: Tx) -> None:
@@ -96,7 +101,8 @@ def test_no_notice_without_an_agent(org: Engine, tx: Tx) -> None:
             people.set_away(session=s, slack_id=sid, now=NOW)
         ticket = get(s, new_ticket(s).ticket.id or 0)
         assert tell_agent(s, ticket, "cancelled", LATER, by=REPORTER) is None
-        assert outbox(s) == []
+        # only the reporter's ticket DM (issue 18)
+        assert [r.template for r in outbox(s)] == ["ticket.home"]
 
 
 # ---------------------------------------------------------------- every operation
@@ -141,7 +147,7 @@ def _op(name: str) -> Operation:
 
 
 EXPECTED = {
-    "file": [(T_CARD, B), ("ticket.mirror", "C0TRIAGE")],
+    "file": [(T_CARD, B), ("ticket.home", RINA), ("ticket.mirror", "C0TRIAGE")],
     "repeat": [(T_NOTICE, A)],
     "take over": [(T_REPORTER, REPORTER)],
     "escalate": [(T_CARD, X), (T_REPORTER, REPORTER)],

@@ -136,7 +136,12 @@ def test_a_higher_tier_takes_it_over_and_the_reporter_is_told(org: Engine, tx: T
         assert sent(s, out.deliveries) == [
             ("ticket.reporter", REPORTER, "ticket:1:reporter:assigned:v2")
         ]
-        assert outbox(s, out.deliveries)[0].params == {"ticket": 1, "what": "assigned", "agent": X}
+        assert outbox(s, out.deliveries)[0].params == {
+            "ticket": 1,
+            "what": "assigned",
+            "agent": X,
+            "thread": "ticket:1:home",  # in the thread of the reporter's ticket DM
+        }
     assert state_of(tx, number) == ("in_progress", X, 2, 2)
 
 
@@ -170,7 +175,12 @@ def test_escalation_goes_to_the_next_tier_two_agent_with_the_note(org: Engine, t
             ("ticket.card", X, "ticket:1:card:U0TIER2X:v3"),
             ("ticket.reporter", REPORTER, "ticket:1:reporter:escalated:v3"),
         ]
-        assert outbox(s, out.deliveries)[1].params == {"ticket": 1, "what": "escalated", "agent": X}
+        assert outbox(s, out.deliveries)[1].params == {
+            "ticket": 1,
+            "what": "escalated",
+            "agent": X,
+            "thread": "ticket:1:home",
+        }
         assert timeline(s, number)[-2:] == [("escalated", A, None), ("assigned", A, X)]
     assert state_of(tx, number) == ("open", X, 2, 3)
     assert notes(tx, number)[-2] == ("escalated", "perlu akses server")
@@ -238,7 +248,12 @@ def test_resolving_closes_it_and_tells_the_reporter(org: Engine, tx: Tx) -> None
         assert sent(s, out.deliveries) == [
             ("ticket.reporter", REPORTER, "ticket:1:reporter:resolved:v2")
         ]
-        assert outbox(s, out.deliveries)[0].params == {"ticket": 1, "what": "resolved", "agent": A}
+        assert outbox(s, out.deliveries)[0].params == {
+            "ticket": 1,
+            "what": "resolved",
+            "agent": A,
+            "thread": "ticket:1:home",
+        }
         ticket = get(s, number)
         assert (ticket.state, ticket.resolved_by, ticket.resolution) == (
             "resolved",
@@ -411,6 +426,7 @@ def test_the_reporter_cancels_and_the_agent_is_told(org: Engine, tx: Tx) -> None
             "ticket": 1,
             "what": "cancelled",
             "by": REPORTER,
+            "thread": "ticket:1:card:U0AGENTA:v1",  # in the agent's card thread
         }
         assert timeline(s, number)[-1] == ("cancelled", REPORTER, None)
     assert state_of(tx, number) == ("cancelled", A, 1, 2)
@@ -467,6 +483,7 @@ def test_asking_early_tells_the_agent_and_moves_nothing(org: Engine, tx: Tx) -> 
             "what": "escalation_requested",
             "by": REPORTER,
             "reason": "rapat jam 2",
+            "thread": "ticket:1:card:U0AGENTA:v1",
         }
         again = request_escalation(
             session=s, number=number, actor=REPORTER, reason="lagi", now=T2, waited_enough=False
@@ -631,13 +648,14 @@ def test_merging_closes_the_duplicate_into_the_open_ticket(org: Engine, tx: Tx) 
             ("ticket.notice", A, "ticket:1:notice:merged_in:U0AGENTA:3"),
         ]
         assert [r.params for r in outbox(s, out.deliveries)] == [
-            {"ticket": 2, "what": "merged", "into": 1, "agent": A},
+            {"ticket": 2, "what": "merged", "into": 1, "agent": A, "thread": "ticket:2:home"},
             {
                 "ticket": 1,
                 "what": "merged_in",
                 "by": B,
                 "duplicate": 2,
                 "reason": "VPN mati dari rumah",
+                "thread": "ticket:1:card:U0AGENTA:v1",
             },
         ]
         dup, kept = get(s, duplicate), get(s, target)
