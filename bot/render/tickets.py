@@ -82,8 +82,15 @@ def _ticket(
         return Rendered(build_agent_notice(snap, what, params=row.params, lang=lang), version)
     agent = row.params.get("agent")
     can_reopen = snap.ticket.state == STATE_RESOLVED
+    split = str(row.params.get("split") or "")
     message = build_reporter_notice(
-        snap, what, agent=str(agent) if agent else None, lang=lang, tz=tz, can_reopen=can_reopen
+        snap,
+        what,
+        agent=str(agent) if agent else None,
+        lang=lang,
+        tz=tz,
+        can_reopen=can_reopen,
+        split=split if split and tickets.still_joined(session, split) else None,
     )
     return Rendered(message, version)
 

@@ -38,7 +38,7 @@ from storage.tickets.queries import (
     versions,
     view,
 )
-from storage.tickets.repeats import Match, confirm_repeat, find_repeat
+from storage.tickets.repeats import Match, confirm_repeat, find_repeat, still_joined
 from storage.tickets.workflow import (
     EscalationRequest,
     agent_back,
@@ -104,6 +104,7 @@ __all__ = [
     "snapshot",
     "snapshots",
     "split_out",
+    "still_joined",
     "take",
     "versions",
     "view",

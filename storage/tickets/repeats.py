@@ -17,7 +17,7 @@ from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, Verdict, ju
 from storage.models import OPEN_STATES, Ticket, TicketSource
 from storage.tables import TICKET, connection, for_update
 from storage.tickets.core import REPEAT_WINDOW, AlreadyDone, Outcome, add_event, locked, touch
-from storage.tickets.messages import tell_agent
+from storage.tickets.messages import tell_agent, tell_reporter
 from storage.tickets.workflow import merge_into
 from storage.types import NOTE_MAX
 
@@ -102,7 +102,15 @@ def attach(
         count=ticket.repeats + 1,
         reason=text[:500],
     )
-    return Outcome(ticket, [told] if told else [], created=False, repeat=True)
+    # in the reporter's ticket thread, with "Not the same problem" (the ack is ephemeral)
+    joined = tell_reporter(session, ticket, "joined", now, split=source_key)
+    return Outcome(ticket, [*([told] if told else []), joined], created=False, repeat=True)
+
+
+def still_joined(session: Session, source_key: str) -> bool:
+    """Whether the report filed with this key is still part of the ticket it joined."""
+    source = session.get(TicketSource, source_key)
+    return source is not None and source.repeat
 
 
 @dataclass(frozen=True)

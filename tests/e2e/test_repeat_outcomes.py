@@ -54,6 +54,13 @@ def test_a_certain_repeat_joins_and_one_click_splits_it_out(
     joined = sender.command("U0REPORT", SAME)
     assert "#1" in joined.text and "<@U0AGENTA>" in joined.text and "#2" not in joined.text
     assert ticket(engine, 1).repeats == 1
+    # the same choice waits in the thread of the reporter's ticket DM (the ack is ephemeral)
+    def joined_notice() -> list[str]:
+        notes = [m for m in standin.dms_to("U0REPORT") if "repeat_split" in buttons(m)]
+        return buttons(notes[-1]) if notes else []
+
+    standin.wait_for(lambda: joined_notice() == ["repeat_split"], 5)
+    assert joined_notice() == ["repeat_split"]
     # someone else's click on it is refused, and changes nothing
     before = len(standin.calls("response_url"))
     press(sender, "U0RINA", joined, "repeat_split")
@@ -68,6 +75,9 @@ def test_a_certain_repeat_joins_and_one_click_splits_it_out(
     new, old = ticket(engine, 2), ticket(engine, 1)
     assert new.summary == SAME and new.agent_id == "U0AGENTA" and new.state == "open"
     assert old.repeats == 0
+    # once split, the notice in the thread no longer offers it
+    standin.wait_for(lambda: joined_notice() == [], 5)
+    assert joined_notice() == []
     cards = wait_dms(standin, "U0AGENTA", 3)
     assert any("#2" in message_text(c) and SAME in message_text(c) for c in cards)
     # a second click files nothing twice

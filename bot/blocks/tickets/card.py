@@ -27,6 +27,7 @@ from bot.blocks.tickets.ids import (
     A_MORE,
     A_NOTE,
     A_REOPEN,
+    A_REPEAT_SPLIT,
     A_RESOLVE,
     A_TAKE,
     HISTORY_SHOWN,
@@ -187,11 +188,26 @@ def build_ticket_mirror(snap: Snapshot, *, lang: str, tz: str) -> Message:
 
 
 def build_reporter_notice(
-    snap: Snapshot, what: str, *, agent: str | None, lang: str, tz: str, can_reopen: bool
+    snap: Snapshot,
+    what: str,
+    *,
+    agent: str | None,
+    lang: str,
+    tz: str,
+    can_reopen: bool,
+    split: str | None = None,
 ) -> Message:
-    """A DM to the reporter about a change of hands or the resolution."""
+    """A DM to the reporter about a change of hands or the resolution; "joined" (their report
+    was added to this ticket) carries "Not the same problem" while `split` can still undo it."""
     ticket = snap.ticket
     n = number(ticket.id)
+    if what == "joined":
+        text = t("reporter.joined", lang, number=n)
+        blocks: list[dict[str, Any]] = [section(text)]
+        if split:
+            undo = button(t("button.repeat_split", lang), A_REPEAT_SPLIT, split)
+            blocks.append(actions(f"split:{ticket.id}", [undo]))
+        return {"text": text, "blocks": blocks}
     if what == "escalated" and not agent:
         text = t("reporter.escalated_waiting", lang, number=n)
     elif what == "merged":

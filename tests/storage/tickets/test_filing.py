@@ -218,7 +218,9 @@ def test_a_repeat_joins_the_open_ticket_and_tells_its_agent(
             "VPN masih mati sudah restart"
         )
         assert sent(s, out.deliveries) == [
-            ("ticket.notice", A, "ticket:1:notice:asked_again:U0AGENTA:3")
+            ("ticket.notice", A, "ticket:1:notice:asked_again:U0AGENTA:3"),
+            # in the reporter's ticket thread, with "Not the same problem" (issue 18)
+            ("ticket.reporter", REPORTER, "ticket:1:reporter:joined:v2"),
         ]
         assert outbox(s, out.deliveries)[0].params == {
             "ticket": 1,
@@ -245,7 +247,8 @@ def test_a_repeat_delivered_twice_is_recorded_once(org: Engine, tx: Tx, matcher:
     assert (out.ticket.id, out.created, out.repeat, out.deliveries) == (1, False, True, [])
     with tx() as s:
         assert tickets.get(s, 1).repeats == 1
-    assert count(tx, Delivery) == 3  # the card, the reporter's ticket DM and one notice
+    # the card, the reporter's ticket DM, one notice, and the reporter's "joined"
+    assert count(tx, Delivery) == 4
 
 
 def test_the_agent_hears_every_repeat(org: Engine, tx: Tx, matcher: Matcher) -> None:
@@ -255,10 +258,12 @@ def test_the_agent_hears_every_repeat(org: Engine, tx: Tx, matcher: Matcher) -> 
     with tx() as s:
         first = new_ticket(s, now=LATER)
         second = new_ticket(s, now=LATER + timedelta(minutes=5))
-        assert [r.params["count"] for r in outbox(s, first.deliveries + second.deliveries)] == [
-            2,
-            3,
+        notices = [
+            r
+            for r in outbox(s, first.deliveries + second.deliveries)
+            if r.template == "ticket.notice"
         ]
+        assert [r.params["count"] for r in notices] == [2, 3]
         assert tickets.get(s, 1).repeats == 2
 
 
@@ -269,7 +274,10 @@ def test_a_repeat_of_a_waiting_ticket_tells_nobody(org: Engine, tx: Tx, matcher:
     matcher.answer = True
     with tx() as s:
         out = new_ticket(s, now=LATER)
-    assert (out.ticket.id, out.repeat, out.deliveries) == (1, True, [])
+    # no agent to tell; the reporter is told in their ticket thread
+    assert (out.ticket.id, out.repeat) == (1, True)
+    with tx() as s:
+        assert [r.template for r in outbox(s, out.deliveries)] == ["ticket.reporter"]
     with tx() as s:
         assert tickets.get(s, 1).repeats == 1
 

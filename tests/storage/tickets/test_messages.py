@@ -148,7 +148,7 @@ def _op(name: str) -> Operation:
 
 EXPECTED = {
     "file": [(T_CARD, B), ("ticket.home", RINA), ("ticket.mirror", "C0TRIAGE")],
-    "repeat": [(T_NOTICE, A)],
+    "repeat": [(T_NOTICE, A), (T_REPORTER, REPORTER)],
     "take over": [(T_REPORTER, REPORTER)],
     "escalate": [(T_CARD, X), (T_REPORTER, REPORTER)],
     "resolve": [(T_REPORTER, REPORTER)],
