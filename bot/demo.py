@@ -39,6 +39,11 @@ from storage.models import (
 from storage.types import utcnow
 
 Say = Callable[[str], None]
+# a tiny valid PNG (1×1), standing in for the reporter's screenshot
+SCREENSHOT = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000000000005000148aee2ac0000000049454e44ae426082"
+)
 
 ORG = [  # slack id, name, team, lead
     ("U0DLINA", "Lina Wijaya", "Operasional", None),
@@ -125,7 +130,8 @@ class Demo:
         if call.outcome != "ok":
             return None
         if call.method == "chat.postMessage":
-            return f"✉ {self.name(_user(str(p.get('channel'))))} ← {_render(p)}"
+            where = "🧵 " if p.get("thread_ts") else ""  # in the ticket's thread
+            return f"✉ {self.name(_user(str(p.get('channel'))))} ← {where}{_render(p)}"
         if call.method == "chat.update":
             return f"✎ {t('demo.updated', self.lang, name=self.name(_user(str(p.get('channel')))))}: {_render(p)}"
         if call.method == "response_url":
@@ -134,7 +140,8 @@ class Demo:
             title = ((p.get("view") or {}).get("title") or {}).get("text", "")
             return f"▢ {t('demo.form', self.lang, title=title)}"
         if call.method == "files.completeUploadExternal":
-            return f"📈 {self.name(_user(str(p.get('channel_id'))))} ← {_plain(str(p.get('initial_comment') or ''))[:200]}"
+            icon = "🧵 📎" if p.get("thread_ts") else "📈"  # a relayed file, or the report chart
+            return f"{icon} {self.name(_user(str(p.get('channel_id'))))} ← {_plain(str(p.get('initial_comment') or ''))[:200]}"
         return None
 
     def click(self, who: str, message: Message, action_id: str) -> Reply:
@@ -157,6 +164,23 @@ class Demo:
             if containing in json.dumps(m.blocks or []) + m.text
         ]
         return found[-1]
+
+    def keyed(self, user: str, key: str) -> Message:
+        """The message Rekan sent `user` for the outbox row `key` (a ticket's DM)."""
+        return next(
+            m
+            for m in self.standin.dms_to(user)
+            if ((m.metadata or {}).get("event_payload") or {}).get("key") == key
+        )
+
+    def say_in_thread(
+        self, who: str, parent: Message, text: str, files: list[dict[str, Any]] | None = None
+    ) -> None:
+        """`who` replies in the thread of a ticket message Rekan sent them."""
+        shown = text + "".join(f" 📎 {f.get('name')}" for f in files or [])
+        self.act(who, "demo.replies", text=shown)
+        self.sender.message_im(who, text, channel=parent.channel, thread_ts=parent.ts, files=files)
+        self.settle()
 
     def submit(self, who: str, field_values: dict[str, dict[str, Any]]) -> Reply:
         view = self.standin.calls("views.open")[-1].params["view"]
@@ -253,6 +277,11 @@ def story_tickets(demo: Demo) -> None:
     card = demo.latest("U0DAGUS", "ticket_take")
     demo.click("U0DAGUS", card, "ticket_take")
     demo.settle()
+    # they talk in the ticket's threads: Agus asks, Rina answers with a screenshot
+    home = demo.keyed("U0DRINA", "ticket:1:home")
+    demo.say_in_thread("U0DAGUS", card, "Muncul pesan error apa saat menyambung RDP?")
+    shot = demo.standin.add_file("U0DRINA", "rdp-error.png", SCREENSHOT, mimetype="image/png")
+    demo.say_in_thread("U0DRINA", home, "Ini layarnya, sesi langsung terputus", files=[shot])
     demo.click("U0DAGUS", demo.latest("U0DAGUS", "ticket_escalate"), "ticket_escalate")
     demo.settle()
     note = "RDP menolak semua sesi; butuh akses admin server"
@@ -337,7 +366,10 @@ def run_demo(
             running = start(demo_settings, http=True, port=0, with_scheduler=False)
             try:
                 sender = SlackSender(
-                    f"http://127.0.0.1:{running.port}/slack/events", secret, standin.base
+                    f"http://127.0.0.1:{running.port}/slack/events",
+                    secret,
+                    standin.base,
+                    standin=standin,
                 )
                 demo = Demo(demo_settings, standin, running, sender, say)
                 seed(demo)

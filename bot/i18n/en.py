@@ -482,4 +482,5 @@ MESSAGES: dict[str, str] = {
     "event.message_agent": "{actor} replied",
     "event.message_note": "{actor} added an internal note",
     "reporter.joined": "Your message was added to ticket {number}. If it is a different problem, press the button and it becomes a ticket of its own.",
+    "demo.replies": "replies in the ticket's thread: {text}",
 }

@@ -482,4 +482,5 @@ MESSAGES: dict[str, str] = {
     "event.message_agent": "{actor} membalas",
     "event.message_note": "{actor} menambahkan catatan internal",
     "reporter.joined": "Pesan Anda ditambahkan ke tiket {number}. Bila ini masalah yang berbeda, tekan tombolnya dan pesan Anda menjadi tiket tersendiri.",
+    "demo.replies": "membalas di utas tiket: {text}",
 }

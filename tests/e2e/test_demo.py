@@ -28,6 +28,9 @@ def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
         "This is already ticket #1" in out
         and "[Same problem as #1]" in out
         and "now part of #1" in out
+        # the conversation in the ticket's threads, with the screenshot relayed (issue 18)
+        and "Muncul pesan error apa" in out
+        and "sent rdp-error.png" in out
         and "Only their lead" in out
         and "asks to be contacted" in out
     )
