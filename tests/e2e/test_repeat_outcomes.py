@@ -54,6 +54,7 @@ def test_a_certain_repeat_joins_and_one_click_splits_it_out(
     joined = sender.command("U0REPORT", SAME)
     assert "#1" in joined.text and "<@U0AGENTA>" in joined.text and "#2" not in joined.text
     assert ticket(engine, 1).repeats == 1
+
     # the same choice waits in the thread of the reporter's ticket DM (the ack is ephemeral)
     def joined_notice() -> list[str]:
         notes = [m for m in standin.dms_to("U0REPORT") if "repeat_split" in buttons(m)]

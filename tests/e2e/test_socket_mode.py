@@ -103,6 +103,24 @@ def test_socket_mode_end_to_end(
         with session_scope(engine) as s:
             first = s.get(Ticket, 1)
             assert first is not None and first.state == "in_progress"
+        # talk on the ticket over Socket Mode (issue 18): the agent asks in the card's thread,
+        # the reporter reads it in the thread of their ticket DM, and answers back
+        home = wait_dms(standin, "U0REPORT")[0]
+        socket.message_im("U0AGENTA", "Sejak kapan?", channel=card.channel, thread_ts=card.ts)
+        assert standin.wait_for(
+            lambda: any(
+                "Sejak kapan?" in (m.text or "") for m in standin.thread(home.channel, home.ts)
+            ),
+            10,
+        )
+        socket.message_im("U0REPORT", "Sejak pagi", channel=home.channel, thread_ts=home.ts)
+        assert standin.wait_for(
+            lambda: any(
+                "Sejak pagi" in (m.text or "") and m.user != "U0REPORT"
+                for m in standin.thread(card.channel, card.ts)
+            ),
+            10,
+        )
         # envelopes Bolt cannot parse or route are acknowledged, not raised in the connection
         for payload in (
             {"type": "view_submission", "view": {"callback_id": "lapor_form"}},
