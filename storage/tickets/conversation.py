@@ -215,17 +215,18 @@ def _relay(
         params: dict[str, object] = {"message": message.id}
         if thread:
             params["thread"] = thread
-        deliveries.append(
-            enqueue_message(
-                session,
-                ticket,
-                key=f"msg:{message.id}:{recipient}",
-                recipient=recipient,
-                template=T_RELAY,
-                now=now,
-                params=params,
+        if message.text.strip() or not message.files:  # files alone: they speak for it
+            deliveries.append(
+                enqueue_message(
+                    session,
+                    ticket,
+                    key=f"msg:{message.id}:{recipient}",
+                    recipient=recipient,
+                    template=T_RELAY,
+                    now=now,
+                    params=params,
+                )
             )
-        )
         for index, _file in enumerate(message.files):
             deliveries.append(
                 enqueue_message(

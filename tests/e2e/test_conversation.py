@@ -96,7 +96,12 @@ def test_a_screenshot_is_relayed_and_a_too_large_file_is_named(
     # a file over REKAN_FILE_MAX_MB (20) is named in the thread, not fetched, not dropped
     big = standin.add_file(REPORTER, "rekaman.mp4", b"0" * (21 * 1024 * 1024))
     sender.message_im(REPORTER, "", channel=home.channel, thread_ts=home.ts, files=[big])
-    named = [m for m in thread(standin, card, 3) if "rekaman.mp4" in message_text(m)]
+
+    def named_files() -> list[Message]:
+        return [m for m in rekans(standin, card) if "rekaman.mp4" in message_text(m)]
+
+    standin.wait_for(lambda: bool(named_files()), 10)
+    named = named_files()
     assert named and "20 MB" in message_text(named[-1])
     assert len([c for c in standin.calls("download") if c.outcome == "ok"]) == 1
 

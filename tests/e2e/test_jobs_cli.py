@@ -32,6 +32,7 @@ EVERY_JOB = {
     "claims-expiry",
     "checkin-close",
     "retention",
+    "ticket-retention",
     "report-weekly",
 }
 

@@ -221,7 +221,7 @@ def test_sigterm_loses_no_delivery(
     # the next start sends what was handed back, and nothing twice
     proc, _ = launch(tmp_path, standin, database_url)
     try:
-        assert standin.wait_for(lambda: len(standin.messages()) == 5, 20)
+        assert standin.wait_for(lambda: len(standin.messages()) == 10, 20)
     finally:
         assert stop(proc) == 0
     assert Counter(m.channel for m in standin.messages()) == Counter(

@@ -29,7 +29,7 @@ def file_tickets(engine: Engine, count: int) -> list[int]:
                 source_key=f"batch:{i}",
                 now=NOW,
             )
-            ids += outcome.deliveries
+            ids.append(outcome.deliveries[0])  # the card (the reporter's ticket DM follows)
     return ids
 
 
