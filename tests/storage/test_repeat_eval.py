@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 import storage.matching_text as matching_text
 from storage.matching import Report, Verdict, find_resources, judge
+from tests.storage.conftest import Tx
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "repeats"
 Catalog = list[tuple[int, list[str]]]
@@ -163,3 +165,41 @@ def test_the_targets_hold_on_the_held_out_half(
     assert held_out.precision >= MIN_JOIN_PRECISION, held_out.line("eval")
     assert held_out.recall >= MIN_RECALL, held_out.line("eval")
     assert held_out.flagged_share <= MAX_FLAGGED_DIFFERENT, held_out.line("eval")
+
+
+def test_the_second_ticket_of_each_evaluation_pair_goes_to_the_agent_of_the_first(
+    org: Engine, tx: Tx
+) -> None:
+    """Affinity through the real filing (matcher included): each evaluation pair filed by
+    its own reporter, second after first. Whatever the verdict — joined, suggested or
+    different — the second report is with the first's agent: 100 %, printed."""
+    from datetime import timedelta
+
+    from storage import tickets
+    from tests.storage.seed import NOW
+
+    pairs = rows("eval")
+    same_agent = joined = 0
+    for n, row in enumerate(pairs):
+        with tx() as s:
+            first = tickets.file_ticket(
+                session=s,
+                reporter_id=f"U0P{n:04d}",
+                summary=row["a"][:150],
+                source_key=f"eval:{n}:a",
+                now=NOW,
+            )
+            second = tickets.file_ticket(
+                session=s,
+                reporter_id=f"U0P{n:04d}",
+                summary=row["b"][:150],
+                source_key=f"eval:{n}:b",
+                now=NOW + timedelta(minutes=5),
+            )
+            joined += second.repeat
+            same_agent += second.ticket.agent_id == first.ticket.agent_id
+    print(
+        f"\naffinity: {same_agent}/{len(pairs)} second reports with the first's agent "
+        f"({joined} joined silently, {len(pairs) - joined} filed as tickets)"
+    )
+    assert same_agent == len(pairs)
