@@ -28,6 +28,7 @@ from bot.blocks.tickets.ids import (
     A_NOTE,
     A_REOPEN,
     A_RESOLVE,
+    A_SAVED,
     A_TAKE,
     HISTORY_SHOWN,
 )
@@ -54,6 +55,7 @@ def card_buttons(ticket: TicketRecord, *, recipient_may_act: bool) -> list[str]:
         buttons.append(A_ESCALATE)
     buttons.append(A_RESOLVE)
     buttons.append(A_NOTE)
+    buttons.append(A_SAVED)
     return buttons
 
 
