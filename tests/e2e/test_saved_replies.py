@@ -167,6 +167,16 @@ def test_the_button_says_why_it_cannot_send(
     refused = sender.view_submission(AGENT, view, chosen("cek-dulu"))
     assert refused.json()["response_action"] == "errors"
     assert "#1" in refused.json()["errors"]["saved_reply"]
+    # choosing a reply in the open modal now shows why instead of a preview
+    before = len(standin.calls("views.update"))
+    option = chosen("cek-dulu")["saved_reply"]["saved_reply_pick"]
+    sender.block_action(
+        AGENT, "saved_reply_pick", action={**option, "block_id": "saved_reply"}, view=view
+    )
+    update = call_after(standin, "views.update", before).params
+    View(**update["view"]).validate_json()
+    assert "sudah tidak terbuka" in visible_text(update["view"]["blocks"])
+    assert "submit" not in update["view"]
     # and the button itself now says so
     before = len(standin.calls("response_url"))
     sender.click(AGENT, card, "ticket_saved_reply")
