@@ -404,3 +404,15 @@ class PendingForm(SQLModel, table=True):
     reporter_id: str = Field(max_length=32, index=True)
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+
+
+class SavedReply(SQLModel, table=True):
+    """A reply agents send often ("Send a saved reply" on the card), in both languages; its
+    placeholders ({reporter}, {ticket}, {agent}) are filled when it is sent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=40, unique=True)
+    text_id: str = Field(sa_column=Column(Text, nullable=False))
+    text_en: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import checkins, conversation, home, people, tasks, tickets
+from bot.listeners import checkins, conversation, home, people, saved_replies, tasks, tickets
 from bot.runtime import Runtime
 
 
@@ -15,3 +15,4 @@ def register_all(app: App, runtime: Runtime) -> None:
     tasks.register(app, runtime)
     people.register(app, runtime)
     conversation.register(app, runtime)
+    saved_replies.register(app, runtime)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from storage import people, saved_replies
 from storage.errors import DomainError
 from storage.models import OPEN_STATES, Delivery, Ticket, TicketMessage
 from storage.tickets.access import may_act
@@ -142,6 +143,111 @@ def require_agent(session: Session, number: int, actor: str) -> None:
     """Only those who may act on the ticket write its internal notes."""
     if not may_act(session, get(session, number), actor):
         raise DomainError("conversation.not_agent", number=number)
+
+
+@dataclass(frozen=True)
+class SavedChoice:
+    """What "Send a saved reply" shows: every key, the one selected, and its text as the
+    reporter would read it (in `language`, theirs)."""
+
+    number: int
+    reporter: str
+    keys: list[str]
+    key: str
+    text: str
+    language: str
+
+
+def _open_for(session: Session, number: int, author: str) -> Ticket:
+    """The ticket, when `author` may still write to its reporter: one who may act on it
+    (permission first), and the ticket still open."""
+    ticket = get(session, number)
+    if not may_act(session, ticket, author):
+        raise DomainError("conversation.not_agent", number=number)
+    if ticket.state == STATE_MERGED:
+        raise DomainError("ticket.merged", number=number, into=ticket.merged_into)
+    if ticket.state not in OPEN_STATES:
+        raise DomainError("replies.closed", number=number)
+    return ticket
+
+
+def _filled(
+    session: Session, ticket: Ticket, author: str, key: str, default_language: str
+) -> tuple[str, str]:
+    """(text, language) of saved reply `key` for the ticket's reporter."""
+    reply = saved_replies.require(session, key)
+    language = people.reader(session, ticket.reporter_id, default_language, "UTC")[0]
+    text = saved_replies.fill(
+        saved_replies.text_in(reply, language),
+        reporter=ticket.reporter_id,
+        ticket=ticket.id or 0,
+        agent=author,
+    )
+    return text, language
+
+
+def saved_choice(
+    *,
+    session: Session,
+    number: int,
+    author: str,
+    default_language: str,
+    key: str | None = None,
+) -> SavedChoice:
+    """The saved replies `author` may send on the ticket, with `key` (or the first) filled
+    in the reporter's language. Refused like send_saved, and when there are none."""
+    ticket = _open_for(session, number, author)
+    keys = saved_replies.keys(session)
+    if not keys:
+        raise DomainError("replies.none")
+    chosen = saved_replies.normal_key(key) if key is not None else keys[0]
+    text, language = _filled(session, ticket, author, chosen, default_language)
+    return SavedChoice(number, ticket.reporter_id, keys, chosen, text, language)
+
+
+def send_saved(
+    *,
+    session: Session,
+    number: int,
+    author: str,
+    key: str,
+    now: datetime,
+    default_language: str,
+    source_key: str | None = None,
+) -> Said:
+    """A saved reply sent by `author` as their own message: filled in the reporter's
+    language, kept in the timeline (kind "agent"), relayed into the reporter's ticket
+    thread and shown in the author's card thread. `source_key` (the modal it came from)
+    makes a re-sent request send nothing twice; without it each call is a new message."""
+    if source_key is not None:
+        seen = session.exec(
+            select(TicketMessage).where(TicketMessage.source_key == source_key)
+        ).first()
+        if seen is not None:
+            return Said(get(session, number), seen, again=True)
+    ticket = _open_for(session, number, author)
+    text, _language = _filled(session, ticket, author, key, default_language)
+    if source_key is None:
+        count = len(
+            session.exec(select(TicketMessage.id).where(TicketMessage.ticket_id == number)).all()
+        )
+        source_key = f"saved:{number}:{count}"
+    message = TicketMessage(
+        ticket_id=number,
+        author_id=author,
+        kind=AGENT,
+        text=text,
+        files=[],
+        source_key=source_key,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    touch(session, ticket, now)
+    recipients = [ticket.reporter_id]
+    if author != ticket.reporter_id and card_key(session, number, author):
+        recipients.append(author)  # in their own card's thread, so they see what was sent
+    return Said(ticket, message, _relay(session, ticket, message, recipients, now))
 
 
 def file_as_new(

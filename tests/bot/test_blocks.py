@@ -66,19 +66,26 @@ def test_times_are_shown_in_the_readers_zone() -> None:
 
 
 def test_card_buttons_follow_state_tier_and_reader() -> None:
-    note = "ticket_add_note"
+    note, saved = "ticket_add_note", "ticket_saved_reply"
     assert card_buttons(make_ticket(), recipient_may_act=True) == [
         A_TAKE,
         A_ESCALATE,
         A_RESOLVE,
         note,
+        saved,
     ]
     assert card_buttons(make_ticket(state="in_progress"), recipient_may_act=True) == [
         A_ESCALATE,
         A_RESOLVE,
         note,
+        saved,
     ]
-    assert card_buttons(make_ticket(tier=2), recipient_may_act=True) == [A_TAKE, A_RESOLVE, note]
+    assert card_buttons(make_ticket(tier=2), recipient_may_act=True) == [
+        A_TAKE,
+        A_RESOLVE,
+        note,
+        saved,
+    ]
     assert card_buttons(make_ticket(state="resolved"), recipient_may_act=True) == []
     assert card_buttons(make_ticket(), recipient_may_act=False) == []
 

@@ -135,6 +135,18 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         ("resources", "add"): [["Server 123", "--alias", "server kantor"]],
         ("resources", "list"): [[]],
         ("resources", "remove"): [["Server 123"]],
+        ("replies", "add"): [
+            [
+                "vpn-reset",
+                "--id",
+                "Halo {reporter}, coba lagi #{ticket}.",
+                "--en",
+                "Hi {reporter}.",
+            ],
+            ["vpn-reset", "--id", "Halo {reporter}.", "--en", "Hi {reporter}, from {agent}."],
+        ],
+        ("replies", "list"): [[]],
+        ("replies", "remove"): [["vpn-reset"]],
         ("jobs", "list"): [[]],
         ("holidays", "add"): [["2099-11-26", "Ulang tahun"]],
         ("holidays", "list"): [["2099"]],
@@ -147,7 +159,13 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         ("manifest",): [[], ["--http", "https://rekan.example.co.id"]],
     }
     # A ticket that does not exist: exit 1 with one clear line, never a traceback.
-    expected_failures = {("tickets", "show"): [["999"]], ("tickets", "assign"): [["999", "U0AYU"]]}
+    expected_failures = {
+        ("tickets", "show"): [["999"]],
+        ("tickets", "assign"): [["999", "U0AYU"]],
+        # an unknown key; a placeholder that is not one of the three
+        ("replies", "remove"): [["vpn-reset"]],
+        ("replies", "add"): [["x", "--id", "Halo {nama}", "--en", "Hi {name}"]],
+    }
     covered = set(runs) | set(HELP_ONLY)
     assert sorted(set(PATHS) - covered) == [], "a new README command: give it a run here"
     for path in PATHS:

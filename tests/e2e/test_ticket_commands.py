@@ -39,7 +39,7 @@ def test_agent_commands_update_the_dm_like_a_click(
     standin.wait_for(
         lambda: (
             buttons(standin.dms_to("U0AGENTA")[0])
-            == ["ticket_escalate", "ticket_resolve", "ticket_add_note"]
+            == ["ticket_escalate", "ticket_resolve", "ticket_add_note", "ticket_saved_reply"]
         ),
         5,
     )
@@ -47,6 +47,7 @@ def test_agent_commands_update_the_dm_like_a_click(
         "ticket_escalate",
         "ticket_resolve",
         "ticket_add_note",
+        "ticket_saved_reply",
     ]
     # the same again says what already happened
     assert "sudah diambil oleh <@U0AGENTA>" in sender.command("U0AGENTA", "ambil #1").text

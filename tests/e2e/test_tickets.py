@@ -33,7 +33,13 @@ def test_lapor_text_files_and_dms_the_agent(
     card = wait_dms(standin, "U0AGENTA")[0]
     text = message_text(card)
     assert "#1" in text and "<@U0REPORT>" in text and "VPN tidak bisa connect dari rumah" in text
-    assert buttons(card) == ["ticket_take", "ticket_escalate", "ticket_resolve", "ticket_add_note"]
+    assert buttons(card) == [
+        "ticket_take",
+        "ticket_escalate",
+        "ticket_resolve",
+        "ticket_add_note",
+        "ticket_saved_reply",
+    ]
     assert card.metadata and card.metadata["event_type"] == "rekan_delivery"
     assert ticket(engine, 1).agent_id == "U0AGENTA"
     # no other agent heard of it; the reporter got one DM for the ticket (issue 18): its home,
@@ -97,7 +103,12 @@ def test_take_escalate_resolve_reopen(
     assert sender.click("U0AGENTA", card, "ticket_take").status == 200
     standin.wait_for(lambda: "ticket_take" not in buttons(standin.dms_to("U0AGENTA")[0]), 3)
     card = standin.dms_to("U0AGENTA")[0]
-    assert buttons(card) == ["ticket_escalate", "ticket_resolve", "ticket_add_note"]
+    assert buttons(card) == [
+        "ticket_escalate",
+        "ticket_resolve",
+        "ticket_add_note",
+        "ticket_saved_reply",
+    ]
     assert "sedang dikerjakan" in message_text(card)
 
     # Escalate: a modal for the note; an empty note is refused on the field
@@ -126,6 +137,7 @@ def test_take_escalate_resolve_reopen(
         "ticket_take",
         "ticket_resolve",
         "ticket_add_note",
+        "ticket_saved_reply",
     ]  # no Escalate at tier 2
     # the reporter's DMs: the ticket's home first, then the notices in its thread
     notice = wait_dms(standin, "U0REPORT", 2)[1]

@@ -1,6 +1,6 @@
 """Block Kit for tickets: the agent's card, the triage mirror, the reporter's notices,
-the /lapor form and the note modals. Pure functions of plain data, in four modules
-(ids, card, forms, lists) behind these names."""
+the /lapor form, the note modals and the saved reply modal. Pure functions of plain data,
+in modules (ids, card, forms, lists, saved) behind these names."""
 
 from bot.blocks.tickets.card import (
     build_agent_notice,
@@ -34,6 +34,8 @@ from bot.blocks.tickets.ids import (
     A_REPEAT_SAME,
     A_REPEAT_SPLIT,
     A_RESOLVE,
+    A_SAVED,
+    A_SAVED_PICK,
     A_TAKE,
     A_TAKE_CONFIRM,
     A_TAKE_LEAVE,
@@ -41,6 +43,7 @@ from bot.blocks.tickets.ids import (
     B_DETAILS,
     B_LOCATION,
     B_NOTE,
+    B_SAVED,
     B_SUMMARY,
     B_TARGET,
     B_URGENCY,
@@ -51,6 +54,7 @@ from bot.blocks.tickets.ids import (
     V_MERGE,
     V_NOTE,
     V_RESOLVE,
+    V_SAVED,
 )
 from bot.blocks.tickets.lists import (
     build_claim_conflict,
@@ -59,6 +63,7 @@ from bot.blocks.tickets.lists import (
     build_queue,
     build_status,
 )
+from bot.blocks.tickets.saved import build_saved_modal
 
 __all__ = [
     "A_ESCALATE",
@@ -72,6 +77,8 @@ __all__ = [
     "A_REPEAT_SAME",
     "A_REPEAT_SPLIT",
     "A_RESOLVE",
+    "A_SAVED",
+    "A_SAVED_PICK",
     "A_TAKE",
     "A_TAKE_CONFIRM",
     "A_TAKE_LEAVE",
@@ -79,6 +86,7 @@ __all__ = [
     "B_DETAILS",
     "B_LOCATION",
     "B_NOTE",
+    "B_SAVED",
     "B_SUMMARY",
     "B_TARGET",
     "B_URGENCY",
@@ -89,6 +97,7 @@ __all__ = [
     "V_MERGE",
     "V_NOTE",
     "V_RESOLVE",
+    "V_SAVED",
     "build_agent_notice",
     "build_claim_conflict",
     "build_claim_expiring",
@@ -101,6 +110,7 @@ __all__ = [
     "build_queue",
     "build_repeat_choice",
     "build_reporter_notice",
+    "build_saved_modal",
     "build_status",
     "build_ticket_card",
     "build_ticket_detail",

@@ -29,6 +29,7 @@ from bot.blocks.tickets.ids import (
     A_REOPEN,
     A_REPEAT_SPLIT,
     A_RESOLVE,
+    A_SAVED,
     A_TAKE,
     HISTORY_SHOWN,
 )
@@ -55,6 +56,7 @@ def card_buttons(ticket: TicketRecord, *, recipient_may_act: bool) -> list[str]:
         buttons.append(A_ESCALATE)
     buttons.append(A_RESOLVE)
     buttons.append(A_NOTE)
+    buttons.append(A_SAVED)
     return buttons
 
 

@@ -20,6 +20,10 @@ V_RESOLVE = "ticket_resolve_note"
 A_NOTE = "ticket_add_note"  # "Add internal note" on the card
 V_NOTE = "ticket_internal_note"
 A_FILE_NEW = "ticket_file_new"  # a reply to a closed ticket, filed as a new ticket
+A_SAVED = "ticket_saved_reply"  # "Send a saved reply" on the card
+A_SAVED_PICK = "saved_reply_pick"  # a reply chosen in its modal: the preview follows
+V_SAVED = "ticket_saved_reply_send"
+B_SAVED = "saved_reply"
 B_SUMMARY, B_DETAILS, B_CATEGORY, B_LOCATION, B_URGENCY, B_NOTE = (
     "summary",
     "details",
