@@ -40,7 +40,7 @@ from storage.tickets.core import (
     touch,
 )
 from storage.tickets.messages import enqueue_card, tell_agent, tell_reporter
-from storage.types import NOTE_MAX
+from storage.types import NOTE_MAX, STATE_WAITING_REPORTER
 
 
 def take(
@@ -56,7 +56,7 @@ def take(
     ticket = locked(session, number)
     require_viewer(session, ticket, actor)
     refuse_closed(session, ticket)
-    if ticket.state == STATE_IN_PROGRESS and ticket.agent_id == actor:
+    if ticket.state in (STATE_IN_PROGRESS, STATE_WAITING_REPORTER) and ticket.agent_id == actor:
         event = last_event(session, ticket, "taken")
         raise AlreadyDone(
             "ticket.already_taken",
