@@ -12,6 +12,7 @@ from bot.blocks.tickets.card import (
     card_buttons,
     history_lines,
     number,
+    resolution_text,
     state_text,
     suggestion_open,
 )
@@ -37,6 +38,8 @@ from bot.blocks.tickets.ids import (
     A_TAKE,
     A_TAKE_CONFIRM,
     A_TAKE_LEAVE,
+    A_WAIT,
+    A_WAIT_OFF,
     B_CATEGORY,
     B_DETAILS,
     B_LOCATION,
@@ -75,6 +78,8 @@ __all__ = [
     "A_TAKE",
     "A_TAKE_CONFIRM",
     "A_TAKE_LEAVE",
+    "A_WAIT",
+    "A_WAIT_OFF",
     "B_CATEGORY",
     "B_DETAILS",
     "B_LOCATION",
@@ -108,6 +113,7 @@ __all__ = [
     "card_buttons",
     "history_lines",
     "number",
+    "resolution_text",
     "state_text",
     "suggestion_open",
 ]

@@ -20,6 +20,8 @@ V_RESOLVE = "ticket_resolve_note"
 A_NOTE = "ticket_add_note"  # "Add internal note" on the card
 V_NOTE = "ticket_internal_note"
 A_FILE_NEW = "ticket_file_new"  # a reply to a closed ticket, filed as a new ticket
+A_WAIT = "ticket_wait"  # "Waiting for reply": the ticket waits for its reporter
+A_WAIT_OFF = "ticket_wait_off"  # the same toggle, pressed again: it no longer waits
 B_SUMMARY, B_DETAILS, B_CATEGORY, B_LOCATION, B_URGENCY, B_NOTE = (
     "summary",
     "details",
