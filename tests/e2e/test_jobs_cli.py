@@ -32,6 +32,8 @@ EVERY_JOB = {
     "claims-expiry",
     "checkin-close",
     "retention",
+    "ticket-retention",
+    "waiting-reporter",
     "report-weekly",
 }
 
