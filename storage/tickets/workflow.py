@@ -21,6 +21,7 @@ from storage.models import (
 from storage.tables import (
     for_update,
 )
+from storage.tickets import waiting
 from storage.tickets.access import (
     check_escalate,
     check_resolve,
@@ -203,6 +204,9 @@ def request_escalation(
         add_event(
             session, ticket, "escalation_requested", actor=actor, note=reason[:NOTE_MAX], now=now
         )
+        # the reporter spoke: a ticket waiting for them is back in progress (the notice
+        # below tells the agent)
+        waiting.reporter_wrote(session, ticket, actor=actor, now=now, tell=False)
         touch(session, ticket, now)
         told = tell_agent(
             session, ticket, "escalation_requested", now, by=actor, reason=reason[:500]

@@ -23,6 +23,7 @@ from storage.tickets import (
     queue,
     reopen,
     reporters_agent,
+    request_escalation,
     resolve,
     take,
     waiting,
@@ -228,6 +229,25 @@ def test_a_repeat_filed_by_the_reporter_ends_the_wait(
         assert [r.params["what"] for r in outbox(s, joined.deliveries)] == ["asked_again"]
     assert state(tx, number) == "in_progress"
     assert kinds(tx, number)[-2:] == ["followup", "reporter_replied"]
+
+
+def test_asking_for_an_escalation_is_the_reporter_speaking(org: Engine, tx: Tx) -> None:
+    number = taken(tx)
+    ask(tx, number, "Sejak kapan?", NOW)
+    with tx() as s:
+        request = request_escalation(
+            session=s,
+            number=number,
+            actor=REPORTER,
+            reason="Sudah dua hari, mohon dipercepat",
+            now=NOW + timedelta(minutes=5),
+            waited_enough=False,
+        )
+        assert [r.params["what"] for r in outbox(s, request.outcome.deliveries)] == [
+            "escalation_requested"
+        ]
+    assert state(tx, number) == "in_progress"
+    assert kinds(tx, number)[-2:] == ["escalation_requested", "reporter_replied"]
 
 
 # ---------------------------------------------------------------- the toggle on the card
