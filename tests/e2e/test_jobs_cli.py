@@ -28,12 +28,12 @@ EVERY_JOB = {
     "tasks-summary",
     "people-sync",
     "availability",
+    "waiting-reporter",
     "deliveries-retry",
     "claims-expiry",
     "checkin-close",
     "retention",
     "ticket-retention",
-    "waiting-reporter",
     "report-weekly",
 }
 

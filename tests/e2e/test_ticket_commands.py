@@ -39,13 +39,14 @@ def test_agent_commands_update_the_dm_like_a_click(
     standin.wait_for(
         lambda: (
             buttons(standin.dms_to("U0AGENTA")[0])
-            == ["ticket_escalate", "ticket_resolve", "ticket_add_note"]
+            == ["ticket_escalate", "ticket_resolve", "ticket_wait", "ticket_add_note"]
         ),
         5,
     )
     assert buttons(standin.dms_to("U0AGENTA")[0]) == [
         "ticket_escalate",
         "ticket_resolve",
+        "ticket_wait",
         "ticket_add_note",
     ]
     # the same again says what already happened

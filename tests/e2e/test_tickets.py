@@ -97,7 +97,7 @@ def test_take_escalate_resolve_reopen(
     assert sender.click("U0AGENTA", card, "ticket_take").status == 200
     standin.wait_for(lambda: "ticket_take" not in buttons(standin.dms_to("U0AGENTA")[0]), 3)
     card = standin.dms_to("U0AGENTA")[0]
-    assert buttons(card) == ["ticket_escalate", "ticket_resolve", "ticket_add_note"]
+    assert buttons(card) == ["ticket_escalate", "ticket_resolve", "ticket_wait", "ticket_add_note"]
     assert "sedang dikerjakan" in message_text(card)
 
     # Escalate: a modal for the note; an empty note is refused on the field

@@ -56,7 +56,7 @@ def test_failed_card_update_is_retried_until_the_card_is_current(
     assert runs > 1 and len(standin.calls("chat.update")) > failed_calls
 
     card = standin.dms_to("U0AGENTA")[0]
-    assert buttons(card) == ["ticket_escalate", "ticket_resolve", "ticket_add_note"]
+    assert buttons(card) == ["ticket_escalate", "ticket_resolve", "ticket_wait", "ticket_add_note"]
     assert "sedang dikerjakan" in message_text(card)
     row, version = card_row(engine)
     assert row.rendered_version == version and row.error is None
