@@ -61,6 +61,10 @@ class Settings:
     tasks_weekdays: frozenset[int] | None = None
     # A daily prompt later than this (never past the end of working hours) waits for tomorrow.
     prompt_grace_seconds: int = 3 * 3600
+    # working time a ticket waits for its reporter before one nudge, and before it is
+    # resolved as "no answer" (1 and 3 working days of the default 09:00-17:00)
+    waiting_nudge_seconds: int = 8 * 3600
+    waiting_close_seconds: int = 3 * 8 * 3600
     log_format: str = "text"
     metrics_port: int | None = None
     campaign_lease_seconds: int = 60
@@ -151,6 +155,25 @@ def _duration(env: Mapping[str, str], name: str, default: str) -> int:
         raise ConfigError("config.bad_duration", name=name, value=raw) from None
 
 
+def parse_working_duration(raw: str, day_seconds: int) -> int:
+    """Working time: '1d' (a working day, `day_seconds` long), '2d4h', or anything
+    parse_duration takes → seconds; ValueError when malformed."""
+    text = raw.strip().lower().replace(" ", "")
+    match = re.fullmatch(r"(\d+)d(.*)", text)
+    if match is None:
+        return parse_duration(text)
+    rest = match.group(2)
+    return int(match.group(1)) * day_seconds + (parse_duration(rest) if rest else 0)
+
+
+def _working_duration(env: Mapping[str, str], name: str, default: str, day_seconds: int) -> int:
+    raw = _get(env, name) or default
+    try:
+        return parse_working_duration(raw, day_seconds)
+    except ValueError:
+        raise ConfigError("config.bad_working_duration", name=name, value=raw) from None
+
+
 def parse_work_hours(raw: str) -> tuple[time, time]:
     """'09:00-17:00' → (09:00, 17:00); raise ValueError when malformed or empty."""
     match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", raw.strip())
@@ -196,6 +219,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         work_start, work_end = parse_work_hours(hours)
     except ValueError:
         raise ConfigError("config.bad_work_hours", value=hours) from None
+    # a working day, as long as the working hours (for durations given in working days)
+    workday = (work_end.hour * 60 + work_end.minute - work_start.hour * 60 - work_start.minute) * 60
 
     triage = _get(env, "REKAN_TRIAGE_CHANNEL")
     if triage is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", triage):
@@ -259,6 +284,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         tasks_at=tasks_at,
         tasks_weekdays=tasks_weekdays,
         prompt_grace_seconds=_duration(env, "REKAN_PROMPT_GRACE", "3h"),
+        waiting_nudge_seconds=_working_duration(env, "REKAN_WAITING_NUDGE", "1d", workday),
+        waiting_close_seconds=_working_duration(env, "REKAN_WAITING_CLOSE", "3d", workday),
         log_format=log_format,
         metrics_port=metrics_port,
     )

@@ -62,6 +62,10 @@ class JobSettings(Protocol):
     def file_max_bytes(self) -> int: ...
     @property
     def ticket_retention_months(self) -> int: ...
+    @property
+    def waiting_nudge_seconds(self) -> int: ...
+    @property
+    def waiting_close_seconds(self) -> int: ...
 
 
 class CannotRender(Exception):
@@ -104,7 +108,8 @@ ReportMaker = Callable[[Sequence[GroupNumbers], int, str], WeeklyReport]
 @dataclass(frozen=True)
 class JobContext:
     """`client` posts (only 429s retried); `updater` reads and updates in place; `renderers`
-    turn outbox rows into messages by template; `weekly_report` draws the wellbeing report."""
+    turn outbox rows into messages by template; `weekly_report` draws the wellbeing report;
+    `by_hand`: an operator runs the job now (`rekan jobs run`), at any hour."""
 
     settings: JobSettings
     engine: Engine
@@ -112,3 +117,4 @@ class JobContext:
     updater: WebClient
     renderers: Mapping[str, Renderer]
     weekly_report: ReportMaker
+    by_hand: bool = False

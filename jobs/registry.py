@@ -57,6 +57,7 @@ def interval_jobs() -> list[JobSpec]:
         JobSpec("checkin-close", "every 5 minutes", checkins.run_close),
         JobSpec("retention", "30 3 * * *", checkins.run_retention),
         JobSpec("ticket-retention", "45 3 * * *", tickets.run_ticket_retention),
+        JobSpec("waiting-reporter", "every 15 minutes", tickets.run_waiting_reporter),
         JobSpec("report-weekly", "0 8 * * 1", reports.run_weekly),
     ]
 

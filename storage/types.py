@@ -18,10 +18,18 @@ ROLES = (ROLE_AGENT, ROLE_HR, ROLE_ADMIN)
 STATE_WAITING = "waiting"  # no agent of its tier was available
 STATE_OPEN = "open"  # assigned, not yet taken
 STATE_IN_PROGRESS = "in_progress"
+# taken, and the agent waits for the reporter's answer to a question (still open: the agent
+# keeps it, affinity and repeats find it); the reporter's reply brings it back to in_progress
+STATE_WAITING_REPORTER = "waiting_reporter"
 STATE_RESOLVED = "resolved"
 STATE_CANCELLED = "cancelled"
 STATE_MERGED = "merged"  # closed as a duplicate of another ticket
-OPEN_STATES = (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS)
+OPEN_STATES = (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS, STATE_WAITING_REPORTER)
+# the open states in which the ticket has an agent who holds it (a queue, a resource's holder)
+HELD_STATES = (STATE_OPEN, STATE_IN_PROGRESS, STATE_WAITING_REPORTER)
+# the resolution of a ticket closed because the reporter never answered: a marker the
+# builders render in the reader's language
+RESOLUTION_NO_ANSWER = "[no answer]"
 CLOSED_STATES = (STATE_RESOLVED, STATE_CANCELLED, STATE_MERGED)
 
 QUESTIONS = ("physical", "mental")

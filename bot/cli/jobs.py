@@ -6,6 +6,7 @@ and every job (the wellbeing chart's matplotlib among them), which no other comm
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -76,7 +77,7 @@ def jobs_run(state: State, name: str) -> None:
     if job is None:
         names = ", ".join(j.name for j in all_jobs(state.settings))
         raise Failure(state.msg("cli.job_unknown", name=name, names=names))
-    ctx = job_context(state)
+    ctx = replace(job_context(state), by_hand=True)
     if isinstance(job, JobSpec):
         click.echo(state.msg("cli.job_done", name=name, summary=run_job(ctx, job)))
         return

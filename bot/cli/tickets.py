@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from bot.blocks.common import cut
+from bot.blocks.tickets import resolution_text
 from bot.cli.common import print_rows, send
 from bot.cli.state import State, pass_state
 from bot.i18n import t
@@ -69,7 +70,7 @@ def tickets_show(state: State, number: int) -> None:
         ("ticket.category_label", ticket.category),
         ("ticket.location_label", ticket.location),
         ("ticket.urgency_label", ticket.urgency),
-        ("ticket.resolution_label", ticket.resolution),
+        ("ticket.resolution_label", resolution_text(ticket, lang)),
     ):
         if value:
             click.echo(f"{state.msg(label)}: {value}")

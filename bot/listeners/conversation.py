@@ -94,7 +94,9 @@ def message(event: dict[str, Any], client: WebClient, *, runtime: Runtime) -> No
     if said.refusal is not None:
         _refused(client, user, channel, thread_ts, said, runtime)
         return
-    runtime.send(said.deliveries)
+    # a question made the ticket wait for its reporter, or their reply ended the wait: the
+    # card and the reporter's ticket DM show it
+    runtime.send(said.deliveries, refresh_ticket=said.ticket.id if said.moved else None)
 
 
 def _said(

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from storage import people, saved_replies
 from storage.errors import DomainError
 from storage.models import OPEN_STATES, Delivery, Ticket, TicketMessage
+from storage.tickets import waiting
 from storage.tickets.access import may_act
 from storage.tickets.core import Outcome, add_event, get, locked, touch
 from storage.tickets.filing import file_ticket
@@ -57,7 +58,8 @@ def thread_at(session: Session, channel: str, ts: str) -> Thread | None:
 @dataclass
 class Said:
     """What a message in a ticket thread did: relayed (`deliveries`), already seen (`again`),
-    or refused with the reason to show the writer (`refusal`, with its params)."""
+    or refused with the reason to show the writer (`refusal`, with its params); `moved`: the
+    ticket's messages need redrawing."""
 
     ticket: Ticket
     message: TicketMessage | None = None
@@ -65,6 +67,7 @@ class Said:
     again: bool = False
     refusal: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    moved: bool = False  # the ticket's state changed (waiting for the reporter, or back)
 
 
 def say(
@@ -112,7 +115,14 @@ def say(
     recipients = [ticket.agent_id] if kind == REPORTER and ticket.agent_id else [ticket.reporter_id]
     if kind == REPORTER and not ticket.agent_id:
         return Said(ticket, message, refusal="conversation.no_agent_yet")
-    return Said(ticket, message, _relay(session, ticket, message, recipients, now))
+    deliveries = _relay(session, ticket, message, recipients, now)
+    # waiting for the reporter: their reply ends it (the agent told), an agent's question
+    # starts it
+    if kind == REPORTER:
+        told = waiting.reporter_wrote(session, ticket, actor=author, now=now)
+        return Said(ticket, message, deliveries + (told or []), moved=told is not None)
+    asked = waiting.agent_wrote(session, ticket, actor=author, text=text, now=now)
+    return Said(ticket, message, deliveries, moved=asked)
 
 
 def note(*, session: Session, number: int, author: str, text: str, now: datetime) -> Said:

@@ -13,8 +13,6 @@ from storage.errors import DomainError
 from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, Verdict
 from storage.models import (
     OPEN_STATES,
-    STATE_IN_PROGRESS,
-    STATE_OPEN,
     Resource,
     Ticket,
 )
@@ -39,7 +37,7 @@ from storage.tickets.core import (
 )
 from storage.tickets.messages import T_MIRROR, enqueue_card, enqueue_home, enqueue_message
 from storage.tickets.repeats import attach, find_repeat, rejoined, unjoin
-from storage.types import CATEGORIES, LOCATION_MAX, URGENCIES
+from storage.types import CATEGORIES, HELD_STATES, LOCATION_MAX, URGENCIES
 
 _SOURCE = sa_select(TICKET_SOURCE.c.ticket_id, TICKET_SOURCE.c.repeat).where(
     TICKET_SOURCE.c.source_key == bindparam("key")
@@ -61,7 +59,7 @@ def _resource_holder(session: Session, resource_id: int, reporter_id: str) -> Ti
         select(Ticket)
         .where(
             Ticket.resource_id == resource_id,
-            col(Ticket.state).in_((STATE_OPEN, STATE_IN_PROGRESS)),
+            col(Ticket.state).in_(HELD_STATES),
         )
         .order_by(col(Ticket.id))
     ).all()

@@ -13,8 +13,6 @@ from storage.errors import DomainError, NotFound
 from storage.models import (
     CLOSED_STATES,
     OPEN_STATES,
-    STATE_IN_PROGRESS,
-    STATE_OPEN,
     Resource,
     Ticket,
     TicketEvent,
@@ -28,7 +26,7 @@ from storage.tables import (
 )
 from storage.tickets.access import may_view
 from storage.tickets.core import get
-from storage.types import Snapshot, utcnow
+from storage.types import HELD_STATES, Snapshot, utcnow
 
 _TICKETS = sa_select(TICKET).where(TICKET.c.id.in_(bindparam("numbers", expanding=True)))
 
@@ -121,7 +119,7 @@ def queue(session: Session, agent: str) -> Sequence[Ticket]:
     """An agent's open tickets, oldest first."""
     query = (
         select(Ticket)
-        .where(Ticket.agent_id == agent, col(Ticket.state).in_((STATE_OPEN, STATE_IN_PROGRESS)))
+        .where(Ticket.agent_id == agent, col(Ticket.state).in_(HELD_STATES))
         .order_by(col(Ticket.id))
     )
     return session.exec(query).all()

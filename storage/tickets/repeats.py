@@ -16,6 +16,7 @@ from storage.errors import DomainError, NotFound
 from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, Verdict, judge
 from storage.models import OPEN_STATES, Ticket, TicketSource
 from storage.tables import TICKET, connection, for_update
+from storage.tickets import waiting
 from storage.tickets.core import REPEAT_WINDOW, AlreadyDone, Outcome, add_event, locked, touch
 from storage.tickets.messages import tell_agent, tell_reporter
 from storage.tickets.workflow import merge_into
@@ -87,6 +88,9 @@ def attach(
     text = " ".join(x for x in (fields.get("summary"), fields.get("details")) if x)
     ticket.repeats += 1
     add_event(session, ticket, "followup", actor=reporter_id, note=text[:NOTE_MAX], now=now)
+    # the reporter spoke: a ticket waiting for them is back in progress (the notice below
+    # tells the agent)
+    waiting.reporter_wrote(session, ticket, actor=reporter_id, now=now, tell=False)
     touch(session, ticket, now)
     session.add(
         TicketSource(

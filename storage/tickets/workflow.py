@@ -21,6 +21,7 @@ from storage.models import (
 from storage.tables import (
     for_update,
 )
+from storage.tickets import waiting
 from storage.tickets.access import (
     check_escalate,
     check_resolve,
@@ -40,7 +41,7 @@ from storage.tickets.core import (
     touch,
 )
 from storage.tickets.messages import enqueue_card, tell_agent, tell_reporter
-from storage.types import NOTE_MAX
+from storage.types import NOTE_MAX, STATE_WAITING_REPORTER
 
 
 def take(
@@ -56,7 +57,7 @@ def take(
     ticket = locked(session, number)
     require_viewer(session, ticket, actor)
     refuse_closed(session, ticket)
-    if ticket.state == STATE_IN_PROGRESS and ticket.agent_id == actor:
+    if ticket.state in (STATE_IN_PROGRESS, STATE_WAITING_REPORTER) and ticket.agent_id == actor:
         event = last_event(session, ticket, "taken")
         raise AlreadyDone(
             "ticket.already_taken",
@@ -203,6 +204,9 @@ def request_escalation(
         add_event(
             session, ticket, "escalation_requested", actor=actor, note=reason[:NOTE_MAX], now=now
         )
+        # the reporter spoke: a ticket waiting for them is back in progress (the notice
+        # below tells the agent)
+        waiting.reporter_wrote(session, ticket, actor=actor, now=now, tell=False)
         touch(session, ticket, now)
         told = tell_agent(
             session, ticket, "escalation_requested", now, by=actor, reason=reason[:500]

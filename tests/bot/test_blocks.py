@@ -12,8 +12,12 @@ from bot.blocks.common import cut, escape, explain, format_time
 from bot.blocks.home import HomeData, build_home
 from bot.blocks.tickets import (
     A_ESCALATE,
+    A_REOPEN,
     A_RESOLVE,
     A_TAKE,
+    A_WAIT,
+    A_WAIT_OFF,
+    build_agent_notice,
     build_filed,
     build_lapor_modal,
     build_note_modal,
@@ -21,10 +25,14 @@ from bot.blocks.tickets import (
     build_status,
     build_ticket_card,
     card_buttons,
+    resolution_text,
 )
+from bot.blocks.tickets.conversation import build_ticket_home
+from bot.i18n import t
 from bot.listeners.tickets.form import validate_form
 from storage.models import Ticket, TicketEvent
 from storage.tickets import Snapshot
+from storage.types import RESOLUTION_NO_ANSWER
 
 WHEN = datetime(2026, 11, 23, 3, 5, tzinfo=UTC)
 
@@ -77,6 +85,14 @@ def test_card_buttons_follow_state_tier_and_reader() -> None:
     assert card_buttons(make_ticket(state="in_progress"), recipient_may_act=True) == [
         A_ESCALATE,
         A_RESOLVE,
+        A_WAIT,
+        note,
+    ]
+    # waiting for the reporter: the same toggle, pressed again, ends the wait
+    assert card_buttons(make_ticket(state="waiting_reporter"), recipient_may_act=True) == [
+        A_ESCALATE,
+        A_RESOLVE,
+        A_WAIT_OFF,
         note,
         saved,
     ]
@@ -212,3 +228,44 @@ def test_the_repeat_answers_validate_and_name_the_tickets(lang: str) -> None:
         buttons=["ticket_resolve"],
     )
     assert "ticket_merge_suggested" not in str(closed_card["blocks"])
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_waiting_for_the_reporter_is_shown_on_both_sides(lang: str) -> None:
+    ticket = make_ticket(state="waiting_reporter")
+    started = TicketEvent(ticket_id=7, actor_id="U0A", kind="waiting_reporter", created_at=WHEN)
+    snap = Snapshot(ticket, "Rina", "Agus", [started])
+    card = build_ticket_card(snap, lang=lang, tz="Asia/Jakarta", buttons=[A_WAIT_OFF])
+    valid_blocks(card["blocks"])
+    toggle = card["blocks"][-1]["elements"][0]
+    label = "Waiting for reply" if lang == "en" else "Menunggu jawaban"
+    assert (toggle["text"]["text"], toggle.get("style")) == (label, "primary")
+    assert "23 Nov" in str(card) and "<@U0R>" in str(card)  # since when, whose reply
+    assert t("state.waiting_reporter", lang, tier=1) in str(card)
+    home = build_ticket_home(snap, lang=lang, tz="Asia/Jakarta", can_reopen=False)
+    valid_blocks(home["blocks"])
+    assert t("home_dm.waiting", lang, agent="<@U0A>") in str(home)
+    nudge = build_reporter_notice(
+        snap, "nudge", agent="U0A", lang=lang, tz="Asia/Jakarta", can_reopen=False
+    )
+    valid_blocks(nudge["blocks"])
+    assert nudge["text"] == t("reporter.nudge", lang, number="#7", agent="<@U0A>")
+    replied = build_agent_notice(snap, "reporter_replied", params={"by": "U0R"}, lang=lang)
+    assert replied["text"] == t("notice.reporter_replied", lang, number="#7", by="<@U0R>")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_no_answer_is_said_in_the_readers_words_with_reopen(lang: str) -> None:
+    ticket = make_ticket(state="resolved", resolved_by="U0A", resolution=RESOLUTION_NO_ANSWER)
+    snap = Snapshot(ticket, "Rina", "Agus", [])
+    assert resolution_text(ticket, lang) == t("ticket.no_answer", lang)
+    notice = build_reporter_notice(
+        snap, "no_answer", agent="U0A", lang=lang, tz="Asia/Jakarta", can_reopen=True
+    )
+    valid_blocks(notice["blocks"])
+    assert notice["text"] == t("reporter.no_answer", lang, number="#7", agent="<@U0A>")
+    assert notice["blocks"][-1]["elements"][0]["action_id"] == A_REOPEN
+    home = build_ticket_home(snap, lang=lang, tz="Asia/Jakarta", can_reopen=True)
+    assert t("ticket.no_answer", lang) in str(home) and RESOLUTION_NO_ANSWER not in str(home)
+    told = build_agent_notice(snap, "closed_no_answer", params={"by": "U0R"}, lang=lang)
+    assert told["text"] == t("notice.closed_no_answer", lang, number="#7", by="<@U0R>")

@@ -99,6 +99,24 @@ def test_durations() -> None:
     assert key_of({"REKAN_REPEAT_CERTAIN": "101"}) == "config.bad_int"
 
 
+def test_waiting_durations_are_working_time() -> None:
+    defaults = load_settings({})
+    assert defaults.waiting_nudge_seconds == 8 * 3600  # one working day of 09:00-17:00
+    assert defaults.waiting_close_seconds == 3 * 8 * 3600
+    settings = load_settings(
+        {
+            "REKAN_WORK_HOURS": "08:00-17:30",
+            "REKAN_WAITING_NUDGE": "4h",
+            "REKAN_WAITING_CLOSE": "2d 1h30m",
+        }
+    )
+    assert settings.waiting_nudge_seconds == 4 * 3600
+    assert settings.waiting_close_seconds == 2 * 9.5 * 3600 + 5400
+    assert load_settings({"REKAN_WAITING_CLOSE": "1d"}).waiting_close_seconds == 8 * 3600
+    assert key_of({"REKAN_WAITING_NUDGE": "tomorrow"}) == "config.bad_working_duration"
+    assert key_of({"REKAN_WAITING_CLOSE": "3dd"}) == "config.bad_working_duration"
+
+
 def test_checkin_cron() -> None:
     settings = load_settings({"REKAN_CHECKIN_CRON": "30 9 * * 1-5"})
     assert settings.checkin_at == time(9, 30) and settings.checkin_weekdays == frozenset(range(5))

@@ -28,6 +28,7 @@ EVERY_JOB = {
     "tasks-summary",
     "people-sync",
     "availability",
+    "waiting-reporter",
     "deliveries-retry",
     "claims-expiry",
     "checkin-close",

@@ -39,13 +39,20 @@ def test_agent_commands_update_the_dm_like_a_click(
     standin.wait_for(
         lambda: (
             buttons(standin.dms_to("U0AGENTA")[0])
-            == ["ticket_escalate", "ticket_resolve", "ticket_add_note", "ticket_saved_reply"]
+            == [
+                "ticket_escalate",
+                "ticket_resolve",
+                "ticket_wait",
+                "ticket_add_note",
+                "ticket_saved_reply",
+            ]
         ),
         5,
     )
     assert buttons(standin.dms_to("U0AGENTA")[0]) == [
         "ticket_escalate",
         "ticket_resolve",
+        "ticket_wait",
         "ticket_add_note",
         "ticket_saved_reply",
     ]

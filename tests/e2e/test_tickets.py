@@ -106,6 +106,7 @@ def test_take_escalate_resolve_reopen(
     assert buttons(card) == [
         "ticket_escalate",
         "ticket_resolve",
+        "ticket_wait",
         "ticket_add_note",
         "ticket_saved_reply",
     ]

@@ -59,6 +59,7 @@ def test_failed_card_update_is_retried_until_the_card_is_current(
     assert buttons(card) == [
         "ticket_escalate",
         "ticket_resolve",
+        "ticket_wait",
         "ticket_add_note",
         "ticket_saved_reply",
     ]

@@ -12,6 +12,7 @@ from bot.blocks.tickets.card import (
     card_buttons,
     history_lines,
     number,
+    resolution_text,
     state_text,
     suggestion_open,
 )
@@ -39,6 +40,8 @@ from bot.blocks.tickets.ids import (
     A_TAKE,
     A_TAKE_CONFIRM,
     A_TAKE_LEAVE,
+    A_WAIT,
+    A_WAIT_OFF,
     B_CATEGORY,
     B_DETAILS,
     B_LOCATION,
@@ -82,6 +85,8 @@ __all__ = [
     "A_TAKE",
     "A_TAKE_CONFIRM",
     "A_TAKE_LEAVE",
+    "A_WAIT",
+    "A_WAIT_OFF",
     "B_CATEGORY",
     "B_DETAILS",
     "B_LOCATION",
@@ -118,6 +123,7 @@ __all__ = [
     "card_buttons",
     "history_lines",
     "number",
+    "resolution_text",
     "state_text",
     "suggestion_open",
 ]

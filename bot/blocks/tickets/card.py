@@ -31,13 +31,17 @@ from bot.blocks.tickets.ids import (
     A_RESOLVE,
     A_SAVED,
     A_TAKE,
+    A_WAIT,
+    A_WAIT_OFF,
     HISTORY_SHOWN,
 )
 from bot.i18n import t
 from storage.types import (
+    HELD_STATES,
+    OPEN_STATES,
+    RESOLUTION_NO_ANSWER,
     STATE_IN_PROGRESS,
-    STATE_OPEN,
-    STATE_WAITING,
+    STATE_WAITING_REPORTER,
     Snapshot,
     TicketRecord,
 )
@@ -49,12 +53,15 @@ def number(n: int | None) -> str:
 
 def card_buttons(ticket: TicketRecord, *, recipient_may_act: bool) -> list[str]:
     """Which buttons make sense for this reader now (none on closed or handed-over tickets)."""
-    if not recipient_may_act or ticket.state not in (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS):
+    if not recipient_may_act or ticket.state not in OPEN_STATES:
         return []
-    buttons = [] if ticket.state == STATE_IN_PROGRESS else [A_TAKE]
+    taken = ticket.state in (STATE_IN_PROGRESS, STATE_WAITING_REPORTER)
+    buttons = [] if taken else [A_TAKE]
     if ticket.tier == 1:
         buttons.append(A_ESCALATE)
     buttons.append(A_RESOLVE)
+    if taken:  # "Waiting for reply", set or (pressed again) cleared
+        buttons.append(A_WAIT_OFF if ticket.state == STATE_WAITING_REPORTER else A_WAIT)
     buttons.append(A_NOTE)
     buttons.append(A_SAVED)
     return buttons
@@ -101,20 +108,39 @@ def _facts(snap: Snapshot, lang: str, tz: str) -> str:
 
 def suggestion_open(ticket: TicketRecord) -> bool:
     """The ticket may repeat another of its reporter's, and nobody has settled it yet."""
-    return ticket.possible_repeat_of is not None and ticket.state in (
-        STATE_WAITING,
-        STATE_OPEN,
-        STATE_IN_PROGRESS,
-    )
+    return ticket.possible_repeat_of is not None and ticket.state in OPEN_STATES
 
 
 def state_text(ticket: TicketRecord, lang: str) -> str:
     text = t(f"state.{ticket.state}", lang, tier=ticket.tier)
-    if ticket.agent_id and ticket.state in (STATE_OPEN, STATE_IN_PROGRESS):
+    if ticket.agent_id and ticket.state in HELD_STATES:
         text += " · " + t(
             "ticket.handled_by", lang, agent=mention(ticket.agent_id), tier=ticket.tier
         )
     return text
+
+
+def resolution_text(ticket: TicketRecord, lang: str) -> str | None:
+    """The resolution as written, or, for a ticket resolved because the reporter never
+    answered, that said in the reader's language."""
+    if ticket.resolution == RESOLUTION_NO_ANSWER:
+        return t("ticket.no_answer", lang)
+    return ticket.resolution
+
+
+def waiting_line(snap: Snapshot, lang: str, tz: str) -> str | None:
+    """Since when a ticket waits for its reporter (None when it does not)."""
+    if snap.ticket.state != STATE_WAITING_REPORTER:
+        return None
+    # the wait started at the ticket's last event named like the state
+    started = next((e for e in reversed(snap.events) if e.kind == STATE_WAITING_REPORTER), None)
+    at = started.created_at if started is not None else snap.ticket.updated_at
+    return t(
+        "ticket.waiting_since",
+        lang,
+        reporter=mention(snap.ticket.reporter_id),
+        at=format_time(at, tz, lang),
+    )
 
 
 def _problem(snap: Snapshot) -> str:
@@ -165,8 +191,11 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
     history = history_lines(snap, lang, tz)
     if len(history) > 1:
         blocks.append(context("\n".join(history)))
+    waits = waiting_line(snap, lang, tz)
+    if waits:
+        blocks.append(context(waits))
     if buttons:
-        styles = {A_TAKE: "primary"}
+        styles = {A_TAKE: "primary", A_WAIT_OFF: "primary"}  # the toggle shows it is on
         elements = [_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons]
         if suggestion_open(ticket):
             label = t("button.merge_suggested", lang, number=number(ticket.possible_repeat_of))
@@ -219,10 +248,12 @@ def build_reporter_notice(
     else:
         text = t(f"reporter.{what}", lang, number=n, agent=mention(agent))
     blocks = [section(f"{text}\n{quoted(ticket.summary, 500)}")]
-    if what == "resolved" and ticket.resolution:
-        blocks.append(said(ticket.resolution, 2500, label=t("ticket.resolution_label", lang)))
+    resolution = resolution_text(ticket, lang)
+    if what == "resolved" and resolution:
+        blocks.append(said(resolution, 2500, label=t("ticket.resolution_label", lang)))
     if what == "resolved" and can_reopen:
         blocks.append(context(t("reporter.reopen_hint", lang)))
+    if what in ("resolved", "no_answer") and can_reopen:  # no answer: its words say Reopen
         blocks.append(actions(f"ticket:{ticket.id}", [_button(A_REOPEN, ticket.id, lang)]))
     return {"text": text, "blocks": blocks}
 

@@ -16,15 +16,28 @@ from bot.blocks.common import (
     cut,
     format_time,
     header,
+    mention,
     modal,
     plain,
     quoted,
     section,
 )
-from bot.blocks.tickets.card import _button, number, state_text, suggestion_open
+from bot.blocks.tickets.card import (
+    _button,
+    number,
+    resolution_text,
+    state_text,
+    suggestion_open,
+)
 from bot.blocks.tickets.ids import A_REOPEN, A_REPEAT_SAME, B_NOTE, FIELD, V_NOTE
 from bot.i18n import t
-from storage.types import NOTE_MAX, STATE_RESOLVED, MessageRecord, Snapshot
+from storage.types import (
+    NOTE_MAX,
+    STATE_RESOLVED,
+    STATE_WAITING_REPORTER,
+    MessageRecord,
+    Snapshot,
+)
 
 RELAY_MAX = 2900  # a section's text is at most 3,000 characters; the timeline keeps it all
 
@@ -40,10 +53,13 @@ def build_ticket_home(snap: Snapshot, *, lang: str, tz: str, can_reopen: bool) -
         f"*{t('ticket.state_label', lang)}:* {state_text(ticket, lang)}",
         f"*{t('ticket.filed_label', lang)}:* {format_time(ticket.created_at, tz, lang)}",
     ]
+    if ticket.state == STATE_WAITING_REPORTER:
+        lines.append(t("home_dm.waiting", lang, agent=mention(ticket.agent_id)))
     blocks: list[dict[str, Any]] = [header(title), section("\n".join(lines))]
-    if ticket.state == STATE_RESOLVED and ticket.resolution:
+    resolution = resolution_text(ticket, lang)
+    if ticket.state == STATE_RESOLVED and resolution:
         blocks.append(
-            section(f"*{t('ticket.resolution_label', lang)}:* {quoted(ticket.resolution, 1500)}")
+            section(f"*{t('ticket.resolution_label', lang)}:* {quoted(resolution, 1500)}")
         )
     elements = []
     if ticket.state == STATE_RESOLVED and can_reopen:

@@ -24,6 +24,8 @@ A_SAVED = "ticket_saved_reply"  # "Send a saved reply" on the card
 A_SAVED_PICK = "saved_reply_pick"  # a reply chosen in its modal: the preview follows
 V_SAVED = "ticket_saved_reply_send"
 B_SAVED = "saved_reply"
+A_WAIT = "ticket_wait"  # "Waiting for reply": the ticket waits for its reporter
+A_WAIT_OFF = "ticket_wait_off"  # the same toggle, pressed again: it no longer waits
 B_SUMMARY, B_DETAILS, B_CATEGORY, B_LOCATION, B_URGENCY, B_NOTE = (
     "summary",
     "details",

@@ -12,6 +12,7 @@ from bot.listeners._common import bind
 from bot.listeners.tickets import card, command, form, repeats
 from bot.runtime import Runtime
 from storage import tickets
+from storage.tickets import waiting
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -22,6 +23,9 @@ def register(app: App, runtime: Runtime) -> None:
     app.view(blocks.V_MERGE)(bind(form.merge_submitted, runtime=runtime))
     app.action(blocks.A_TAKE)(bind(card.button, runtime=runtime, action=tickets.take))
     app.action(blocks.A_REOPEN)(bind(card.button, runtime=runtime, action=tickets.reopen))
+    # "Waiting for reply": the ticket waits for its reporter, or (pressed again) no longer
+    app.action(blocks.A_WAIT)(bind(card.button, runtime=runtime, action=waiting.wait_for_reporter))
+    app.action(blocks.A_WAIT_OFF)(bind(card.button, runtime=runtime, action=waiting.stop_waiting))
     app.action(blocks.A_ESCALATE)(
         bind(card.note_button, runtime=runtime, kind="escalate", check=tickets.check_escalate)
     )

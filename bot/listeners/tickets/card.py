@@ -30,7 +30,8 @@ def button(
     runtime: Runtime,
     action: Callable[..., tickets.Outcome],
 ) -> None:
-    """A click that moves the ticket at once: `action` is tickets.take or tickets.reopen."""
+    """A click that moves the ticket at once: `action` is tickets.take, tickets.reopen, or
+    waiting.wait_for_reporter / waiting.stop_waiting ("Waiting for reply")."""
     click = clicked(ack, body, respond, runtime)
     if click is None:
         return
