@@ -87,6 +87,7 @@ def test_card_buttons_follow_state_tier_and_reader() -> None:
         A_RESOLVE,
         A_WAIT,
         note,
+        saved,
     ]
     # waiting for the reporter: the same toggle, pressed again, ends the wait
     assert card_buttons(make_ticket(state="waiting_reporter"), recipient_may_act=True) == [
