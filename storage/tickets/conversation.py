@@ -119,9 +119,9 @@ def say(
     # waiting for the reporter: their reply ends it (the agent told), an agent's question
     # starts it
     if kind == REPORTER:
-        told = waiting.reporter_wrote(session, ticket, actor=author, now=now)
+        told = waiting.reporter_wrote(session=session, ticket=ticket, actor=author, now=now)
         return Said(ticket, message, deliveries + (told or []), moved=told is not None)
-    asked = waiting.agent_wrote(session, ticket, actor=author, text=text, now=now)
+    asked = waiting.agent_wrote(session=session, ticket=ticket, actor=author, text=text, now=now)
     return Said(ticket, message, deliveries, moved=asked)
 
 

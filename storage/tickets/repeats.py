@@ -90,7 +90,7 @@ def attach(
     add_event(session, ticket, "followup", actor=reporter_id, note=text[:NOTE_MAX], now=now)
     # the reporter spoke: a ticket waiting for them is back in progress (the notice below
     # tells the agent)
-    waiting.reporter_wrote(session, ticket, actor=reporter_id, now=now, tell=False)
+    waiting.reporter_wrote(session=session, ticket=ticket, actor=reporter_id, now=now, tell=False)
     touch(session, ticket, now)
     session.add(
         TicketSource(

@@ -4,8 +4,9 @@
 - An agent's message relayed to the reporter that ends with "?" puts an in-progress ticket in
   waiting (`agent_wrote`); the card's "Waiting for reply" toggle sets and clears it by hand
   (`wait_for_reporter`, `stop_waiting`).
-- The reporter's reply (a message in their ticket thread, or a /lapor that joins the ticket)
-  brings it back to in progress and tells the agent (`reporter_wrote`).
+- The reporter's reply (a message in their ticket thread; also a /lapor that joins the ticket
+  or their `/lapor eskalasi #N` request, whose own notices tell the agent) brings it back to
+  in progress and tells the agent (`reporter_wrote`).
 - After `nudge_after` of working time without an answer the reporter is reminded once; after
   `close_after` the ticket is resolved as "no answer", Reopen available, the agent told
   (`sweep`, run by the `waiting-reporter` job).
@@ -55,7 +56,7 @@ def _start(session: Session, ticket: Ticket, *, actor: str, now: datetime) -> No
     add_event(session, ticket, STARTED, actor=actor, agent=ticket.agent_id, now=now)
 
 
-def agent_wrote(session: Session, ticket: Ticket, *, actor: str, text: str, now: datetime) -> bool:
+def agent_wrote(*, session: Session, ticket: Ticket, actor: str, text: str, now: datetime) -> bool:
     """An agent's message, relayed to the reporter: a question puts an in-progress ticket in
     waiting for the reporter. A ticket already waiting keeps the moment its wait started (the
     reporter has been silent since); one not yet taken is not put in waiting (Take first).
@@ -67,7 +68,7 @@ def agent_wrote(session: Session, ticket: Ticket, *, actor: str, text: str, now:
 
 
 def reporter_wrote(
-    session: Session, ticket: Ticket, *, actor: str, now: datetime, tell: bool = True
+    *, session: Session, ticket: Ticket, actor: str, now: datetime, tell: bool = True
 ) -> list[int] | None:
     """The reporter said something on a ticket waiting for them: back in progress and, with
     `tell`, a notice in the agent's card thread. The caller touches the ticket. Returns the

@@ -206,7 +206,7 @@ def request_escalation(
         )
         # the reporter spoke: a ticket waiting for them is back in progress (the notice
         # below tells the agent)
-        waiting.reporter_wrote(session, ticket, actor=actor, now=now, tell=False)
+        waiting.reporter_wrote(session=session, ticket=ticket, actor=actor, now=now, tell=False)
         touch(session, ticket, now)
         told = tell_agent(
             session, ticket, "escalation_requested", now, by=actor, reason=reason[:500]
