@@ -140,7 +140,7 @@ def saved_submitted(
         return
     ack()
     if not said.again:
-        runtime.send(said.deliveries)
+        runtime.send(said.deliveries, refresh_ticket=said.ticket.id if said.moved else None)
 
 
 def register(app: App, runtime: Runtime) -> None:

@@ -257,7 +257,10 @@ def send_saved(
     recipients = [ticket.reporter_id]
     if author != ticket.reporter_id and card_key(session, number, author):
         recipients.append(author)  # in their own card's thread, so they see what was sent
-    return Said(ticket, message, _relay(session, ticket, message, recipients, now))
+    deliveries = _relay(session, ticket, message, recipients, now)
+    # a saved reply is the agent's message like any other: a question waits for the reporter
+    asked = waiting.agent_wrote(session=session, ticket=ticket, actor=author, text=text, now=now)
+    return Said(ticket, message, deliveries, moved=asked)
 
 
 def file_as_new(
