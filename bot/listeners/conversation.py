@@ -29,7 +29,7 @@ from bot.listeners._common import (
 from bot.listeners.tickets._shared import field
 from bot.runtime import Runtime
 from jobs.updates import update_message
-from storage.db import transaction
+from storage.db import session_scope, transaction
 from storage.errors import DomainError
 from storage.tickets import conversation
 from storage.types import SUMMARY_MAX
@@ -211,10 +211,8 @@ def add_note(
         number = click.required_number("ticket.bad_button")
         if not click.trigger_id:
             raise DomainError("ticket.bad_button")
-        transaction(
-            runtime.engine,
-            lambda session: conversation.require_agent(session, number, click.user),
-        )
+        with session_scope(runtime.engine) as session:  # a check: nothing is written
+            conversation.require_agent(session, number, click.user)
         runtime.urgent(
             client.views_open,
             trigger_id=click.trigger_id,

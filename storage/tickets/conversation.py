@@ -112,10 +112,10 @@ def say(
         )
         return Said(ticket, message, refusal=reason)
     touch(session, ticket, now)
-    recipients = [ticket.agent_id] if kind == REPORTER and ticket.agent_id else [ticket.reporter_id]
-    if kind == REPORTER and not ticket.agent_id:
+    other_side = ticket.agent_id if kind == REPORTER else ticket.reporter_id
+    if other_side is None:
         return Said(ticket, message, refusal="conversation.no_agent_yet")
-    deliveries = _relay(session, ticket, message, recipients, now)
+    deliveries = _relay(session, ticket, message, [other_side], now)
     # waiting for the reporter: their reply ends it (the agent told), an agent's question
     # starts it
     if kind == REPORTER:
