@@ -23,6 +23,8 @@ ACTIONS: dict[str, str] = {
     "batal": "cancel",
     "show": "show",
     "lihat": "show",
+    "outage": "outage",  # declare an outage from the ticket (the rest is its title)
+    "gangguan": "outage",
 }
 STANDALONE: dict[str, str] = {
     "help": "help",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.blocks.common import explain
 from bot.config import Settings
 from bot.slack import make_job_context
-from jobs import updates
+from jobs import outages, updates
 from jobs.batch import BatchSender
 from jobs.context import JobContext
 from storage import people
@@ -82,6 +83,28 @@ class Runtime:
         self.sender.put(deliveries)
         if refresh_ticket is not None:
             self.submit(updates.refresh_ticket, self.jobs, refresh_ticket, skip=set(deliveries))
+
+    def redraw(self, *, prefixes: Sequence[str] = (), tickets: Sequence[int] = ()) -> None:
+        """After the ack: update messages already posted (by key prefix, and tickets')."""
+        for prefix in prefixes:
+            self.submit(updates.refresh_prefix, self.jobs, prefix)
+        for number in tickets:
+            self.submit(updates.refresh_ticket, self.jobs, number)
+
+    def redraw_outage_at(self, outage_id: int, due: datetime | None) -> None:
+        """Redraw an outage's card when `due` (this request asked for it): a timer, so a
+        burst of reports costs one update per few seconds; the `outage-cards` job redraws
+        it if this process stops first."""
+        if due is None:
+            return
+        delay = max(0.0, (due - self.now()).total_seconds())
+
+        def fire() -> None:
+            self.submit(outages.redraw_card, self.jobs, outage_id, now=max(due, self.now()))
+
+        timer = threading.Timer(delay, fire)
+        timer.daemon = True
+        timer.start()
 
     def close(self) -> None:
         """Finish the Slack calls in flight; queued ones stay pending in the outbox, where

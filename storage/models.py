@@ -132,6 +132,63 @@ class Ticket(SQLModel, table=True):
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # the outage this report was linked to (state "outage" while that outage is active)
+    outage_id: int | None = Field(default=None, index=True)
+
+
+class Outage(SQLModel, table=True):
+    """One problem hurting many people at once (the VPN, mail, an office server), run by
+    one agent: later reports link to it instead of becoming tickets of their own."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    state: str = Field(default="active", max_length=16, index=True)
+    owner_id: str = Field(max_length=32)
+    resource_id: int | None = Field(default=None, foreign_key="resource.id")
+    # what later reports are compared with when the outage names no resource
+    match_text: str = Field(sa_column=Column(Text, nullable=False))
+    first_report_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    declared_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    resolved_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    resolved_by: str | None = Field(default=None, max_length=32)
+    resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # the owner's card is redrawn at most once per few seconds: when one is due, it is here
+    card_due_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    version: int = Field(default=1)
+
+
+class OutageProposal(SQLModel, table=True):
+    """Reports from several people that look like one outage, put to the agents once.
+    `cluster` names it by its first report, so two filings cannot propose it twice."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster: str = Field(max_length=64, unique=True)
+    state: str = Field(default="proposed", max_length=16)
+    resource_id: int | None = Field(default=None)
+    tickets: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    last_report_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    outage_id: int | None = Field(default=None)
+
+
+class OutageMember(SQLModel, table=True):
+    """A person the outage hurts: they reported it, or said "me too"; each hears every
+    update and the resolution once."""
+
+    outage_id: int = Field(foreign_key="outage.id", primary_key=True)
+    slack_id: str = Field(max_length=32, primary_key=True)
+    ticket_id: int | None = Field(default=None)  # their report, if they filed one
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class OutageUpdate(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    outage_id: int = Field(foreign_key="outage.id", index=True)
+    author_id: str = Field(max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class TicketSource(SQLModel, table=True):

@@ -24,6 +24,9 @@ STATE_WAITING_REPORTER = "waiting_reporter"
 STATE_RESOLVED = "resolved"
 STATE_CANCELLED = "cancelled"
 STATE_MERGED = "merged"  # closed as a duplicate of another ticket
+# a report linked to an active outage: not a ticket of its own (no card, no queue, no turn)
+# until the outage is resolved, or its reporter says their problem is different
+STATE_OUTAGE = "outage"
 OPEN_STATES = (STATE_WAITING, STATE_OPEN, STATE_IN_PROGRESS, STATE_WAITING_REPORTER)
 # the open states in which the ticket has an agent who holds it (a queue, a resource's holder)
 HELD_STATES = (STATE_OPEN, STATE_IN_PROGRESS, STATE_WAITING_REPORTER)
@@ -31,6 +34,13 @@ HELD_STATES = (STATE_OPEN, STATE_IN_PROGRESS, STATE_WAITING_REPORTER)
 # builders render in the reader's language
 RESOLUTION_NO_ANSWER = "[no answer]"
 CLOSED_STATES = (STATE_RESOLVED, STATE_CANCELLED, STATE_MERGED)
+
+OUTAGE_ACTIVE = "active"
+OUTAGE_RESOLVED = "resolved"
+PROPOSAL_OPEN = "proposed"
+PROPOSAL_DECLARED = "declared"
+PROPOSAL_DISMISSED = "dismissed"
+OUTAGE_TITLE_MAX = 150
 
 QUESTIONS = ("physical", "mental")
 
@@ -183,6 +193,53 @@ class Snapshot:
     resource_name: str | None = None
     related: tuple[int, ...] = ()
     claimed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class OutageUpdateView:
+    id: int
+    author_id: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OutageView:
+    """An outage as the builders read it: what, since when, who runs it, how many it hurts."""
+
+    id: int
+    title: str
+    state: str
+    owner_id: str
+    resource_name: str | None
+    first_report_at: datetime
+    declared_at: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+    affected: int
+    updates: Sequence[OutageUpdateView] = ()
+    reports: int = 0  # tickets linked to it
+
+
+@dataclass(frozen=True)
+class ProposalReport:
+    number: int
+    reporter_id: str
+    summary: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """A proposed outage: the reports that look like one, and what was decided."""
+
+    id: int
+    state: str
+    resource_name: str | None
+    reports: Sequence[ProposalReport]
+    people: int
+    decided_by: str | None = None
+    outage_id: int | None = None
 
 
 def utcnow() -> datetime:

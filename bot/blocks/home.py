@@ -10,10 +10,11 @@ from slack_sdk.models.blocks import DividerBlock
 from slack_sdk.models.views import View
 
 from bot.blocks.common import actions, button, context, header, quote, section
+from bot.blocks.outages import known_problems
 from bot.blocks.tasks import decision_buttons
 from bot.blocks.tickets import build_claims, number, state_text
 from bot.i18n import t
-from storage.types import TicketRecord
+from storage.types import OutageView, TicketRecord
 
 A_AVAILABILITY = "home_availability"
 MAX_LISTED = 15
@@ -35,6 +36,8 @@ class HomeData:
     approvals: Sequence[tuple[Any, str]] = ()
     is_lead: bool = False
     delegate: tuple[str, str] | None = None
+    outages: Sequence[OutageView] = ()  # active now: "Known problems now"
+    outages_mine: frozenset[int] = frozenset()  # of those, the ones this person is counted in
 
 
 def _ticket_lines(items: Sequence[TicketRecord], lang: str) -> str:
@@ -47,6 +50,9 @@ def _ticket_lines(items: Sequence[TicketRecord], lang: str) -> str:
 def build_home(data: HomeData) -> dict[str, Any]:
     lang = data.lang
     blocks: list[dict[str, Any]] = [header(t("home.title", lang))]
+    if data.outages:
+        blocks += known_problems(data.outages, data.outages_mine, lang=lang, tz=data.tz)
+        blocks.append(DividerBlock().to_dict())
     if data.agent_tier is not None:
         state = t("home.away" if data.away else "home.available", lang)
         toggle = "back" if data.away else "away"

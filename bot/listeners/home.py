@@ -15,6 +15,7 @@ from storage import claims, people, tickets
 from storage import tasks as daily
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
+from storage.outages import views as outage_views
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def home_data(rt: Runtime, user: str) -> HomeData:
             approvals=[(r, names.get(r.slack_id, "")) for r in approvals],
             is_lead=is_lead,
             delegate=(delegate.delegate_id, delegate.until.isoformat()) if delegate else None,
+            outages=outage_views.active(session),
+            outages_mine=frozenset(outage_views.member_of(session, user)),
         )
 
 

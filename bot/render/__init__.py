@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.render import checkins, conversation, tasks, tickets
+from bot.render import checkins, conversation, outages, tasks, tickets
 from bot.render.common import each
 from jobs import checkins as checkin_jobs
 from jobs import claims as claim_jobs
@@ -14,6 +14,7 @@ from jobs.context import Renderer
 from storage import checkins as checkin_store
 from storage import tasks as task_store
 from storage import tickets as ticket_store
+from storage.outages import messages as outage_messages
 
 RENDERERS: Mapping[str, Renderer] = {
     # one function for every ticket template, so a batch reads its tickets once
@@ -36,4 +37,6 @@ RENDERERS: Mapping[str, Renderer] = {
     task_store.T_CHANGED: each(tasks.render_changed),
     task_jobs.T_DIGEST: each(tasks.render_digest),
     task_jobs.T_SUMMARY: each(tasks.render_summary),
+    # one function for every outage template, so a broadcast reads its outage once
+    **dict.fromkeys(outage_messages.TEMPLATES, outages.render_outages),
 }

@@ -19,6 +19,7 @@ from storage.models import (
 from storage.tables import (
     for_update,
 )
+from storage.types import OutageView
 
 REPEAT_WINDOW = timedelta(hours=24)
 
@@ -37,6 +38,9 @@ class Outcome:
     created: bool = True
     repeat: bool = False  # the filing joined an open ticket of the same reporter
     suggested: int | None = None  # filed anew, but it may be the same problem as this ticket
+    outage: int | None = None  # linked to this active outage: a report, not a ticket of its own
+    card_due: datetime | None = None  # when the outage's card is to be redrawn (this asked)
+    outage_view: OutageView | None = None  # that outage, for the reporter's acknowledgement
 
 
 def get(session: Session, number: int) -> Ticket:

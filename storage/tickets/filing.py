@@ -13,9 +13,12 @@ from storage.errors import DomainError
 from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, Verdict
 from storage.models import (
     OPEN_STATES,
+    Outage,
     Resource,
     Ticket,
 )
+from storage.outages import links, proposals
+from storage.outages.proposals import DEFAULT_RULE, OutageRule
 from storage.tables import (
     TICKET,
     TICKET_EVENT,
@@ -37,7 +40,7 @@ from storage.tickets.core import (
 )
 from storage.tickets.messages import T_MIRROR, enqueue_card, enqueue_home, enqueue_message
 from storage.tickets.repeats import attach, find_repeat, rejoined, unjoin
-from storage.types import CATEGORIES, HELD_STATES, LOCATION_MAX, URGENCIES
+from storage.types import CATEGORIES, HELD_STATES, LOCATION_MAX, STATE_OUTAGE, URGENCIES
 
 _SOURCE = sa_select(TICKET_SOURCE.c.ticket_id, TICKET_SOURCE.c.repeat).where(
     TICKET_SOURCE.c.source_key == bindparam("key")
@@ -49,7 +52,8 @@ def _source(session: Session, source_key: str) -> Outcome | None:
     seen = connection(session).execute(_SOURCE, {"key": source_key}).first()
     if seen is None:
         return None
-    return Outcome(get(session, int(seen[0])), [], created=False, repeat=bool(seen[1]))
+    ticket = get(session, int(seen[0]))
+    return Outcome(ticket, [], created=False, repeat=bool(seen[1]), outage=ticket.outage_id)
 
 
 def _resource_holder(session: Session, resource_id: int, reporter_id: str) -> Ticket | None:
@@ -86,6 +90,16 @@ def _available(session: Session, agent: str | None, reporter_id: str, tier: int 
     if agent is None or agent == reporter_id:
         return None
     return agent if agent in {a for _, a in rotation.available_agents(session, tier)} else None
+
+
+def route(session: Session, reporter_id: str, prefer_agent: str | None = None) -> str | None:
+    """Who gets a new ticket of this reporter that no resource holder takes: the preferred
+    agent if available, else the reporter's own agent (affinity), else a rotation turn."""
+    return (
+        _available(session, prefer_agent, reporter_id)
+        or reporters_agent(session, reporter_id)
+        or rotation.take_turn(session, 1, exclude={reporter_id})
+    )
 
 
 def reporters_agent(session: Session, reporter_id: str, tier: int = 1) -> str | None:
@@ -127,8 +141,9 @@ def file_ticket(
     force_new: bool = False,
     into: int | None = None,
     prefer_agent: str | None = None,
+    outage_rule: OutageRule = DEFAULT_RULE,
 ) -> Outcome:
-    """File a problem: a repeat of the reporter's open ticket joins it; a problem about a
+    """File a problem: a report of an active outage is linked to it; a repeat of the reporter's open ticket joins it; a problem about a
     resource an open ticket holds goes to that ticket's agent; a reporter with an open
     ticket gets its agent again; anything else goes to the next tier-1 agent. The same
     source_key is handled once."""
@@ -164,9 +179,12 @@ def file_ticket(
         return attach(
             session, target, reporter_id=reporter_id, fields=fields, source_key=source_key, now=now
         )
+    report = Report(text, category, frozenset({resource_id}) if resource_id else frozenset())
+    outage = None if force_new else links.active_for(session, report, thresholds=repeat_thresholds)
+    if outage is not None:
+        return _linked(session, outage, fields, reporter_id, resource_id, source_key, now)
     suggested: int | None = None
     if not force_new:
-        report = Report(text, category, frozenset({resource_id}) if resource_id else frozenset())
         match = find_repeat(
             session,
             reporter_id=reporter_id,
@@ -192,13 +210,7 @@ def file_ticket(
     holder = _resource_holder(session, resource_id, reporter_id) if resource_id else None
     # The same resource already being worked on: its agent; else the agent who has this
     # reporter's open ticket; only then a rotation turn.
-    agent = (
-        holder.agent_id
-        if holder
-        else _available(session, prefer_agent, reporter_id)
-        or reporters_agent(session, reporter_id)
-        or rotation.take_turn(session, 1, exclude={reporter_id})
-    )
+    agent = holder.agent_id if holder else route(session, reporter_id, prefer_agent)
     state, assigned = assignment_of(agent)
     values = {
         "source_key": source_key,
@@ -252,6 +264,17 @@ def file_ticket(
         touch(session, holder_locked, now)
     deliveries = enqueue_card(session, ticket, now, fresh=True) if agent else []
     deliveries.append(enqueue_home(session, ticket, now))
+    if not force_new:
+        deliveries += proposals.consider(
+            session,
+            ticket_id=number,
+            reporter_id=reporter_id,
+            report=report,
+            now=now,
+            triage_channel=triage_channel,
+            rule=outage_rule,
+            thresholds=repeat_thresholds,
+        )
     if triage_channel:
         deliveries.append(
             enqueue_message(
@@ -265,6 +288,56 @@ def file_ticket(
             )
         )
     return Outcome(ticket, deliveries, suggested=suggested)
+
+
+def _linked(
+    session: Session,
+    outage: Outage,
+    fields: dict[str, str | None],
+    reporter_id: str,
+    resource_id: int | None,
+    source_key: str,
+    now: datetime,
+) -> Outcome:
+    """File the report as linked to the active outage: a ticket row for the record (and the
+    reporter's own Reopen later), but no card, no ticket DM and no rotation turn."""
+    assert outage.id is not None
+    values = {
+        **fields,
+        "source_key": source_key,
+        "reporter_id": reporter_id,
+        "state": STATE_OUTAGE,
+        "tier": 1,
+        "agent_id": outage.owner_id,
+        "resource_id": resource_id,
+        "related_to": None,
+        "merged_into": None,
+        "possible_repeat_of": None,
+        "repeats": 0,
+        "resolved_by": None,
+        "resolution": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "outage_id": outage.id,
+    }
+    conn = connection(session)
+    number = inserted_id(conn.execute(_ADD_TICKET, values))
+    conn.execute(
+        _ADD_SOURCE,
+        {"source_key": source_key, "ticket_id": number, "repeat": False, "created_at": now},
+    )
+    conn.execute(
+        _ADD_EVENT,
+        [
+            event_row(number, "filed", actor=reporter_id, now=now),
+            event_row(number, "linked", agent=outage.owner_id, note=f"outage {outage.id}", now=now),
+        ],
+    )
+    deliveries = links.linked(session, outage, ticket_id=number, reporter_id=reporter_id, now=now)
+    due = links.card_due(session, outage.id, now=now)
+    ticket = read_only(Ticket, {"id": number, **values})
+    return Outcome(ticket, deliveries, outage=outage.id, card_due=due)
 
 
 def split_out(

@@ -149,6 +149,7 @@ def reopen(
     else:
         agent = rotation.take_turn(session, ticket.tier, exclude={ticket.reporter_id})
     add_event(session, ticket, "reopened", actor=actor, note=(note or "").strip() or None, now=now)
+    ticket.outage_id = None  # a report resolved with its outage comes back as a ticket of its own
     assign(session, ticket, agent, actor=actor, now=now)
     ticket.resolved_by = None
     touch(session, ticket, now)

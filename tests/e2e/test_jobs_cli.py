@@ -35,6 +35,7 @@ EVERY_JOB = {
     "retention",
     "ticket-retention",
     "report-weekly",
+    "outage-cards",
 }
 
 

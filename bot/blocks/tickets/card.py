@@ -201,7 +201,11 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
             label = t("button.merge_suggested", lang, number=number(ticket.possible_repeat_of))
             elements.append(button(label, A_MERGE_SUGGESTED, str(ticket.id)))
         merge = {"text": plain(cut(t("button.merge", lang), 75)), "value": f"merge:{ticket.id}"}
-        elements.append({"type": "overflow", "action_id": A_MORE, "options": [merge]})
+        outage = {
+            "text": plain(cut(t("button.outage_declare", lang), 75)),
+            "value": f"outage:{ticket.id}",
+        }
+        elements.append({"type": "overflow", "action_id": A_MORE, "options": [merge, outage]})
         blocks.append(actions(f"ticket:{ticket.id}", elements))
     return {"text": cut(_card_text(snap, lang), 3900), "blocks": blocks}
 

@@ -17,6 +17,7 @@ from jobs import metrics
 from storage import claims, pending_forms, people, tickets
 from storage.db import transaction
 from storage.errors import DomainError
+from storage.outages import views as outage_views
 
 
 def field(values: dict[str, Any], block: str) -> str | None:
@@ -61,11 +62,15 @@ def file(
             repeat_thresholds=settings.repeat_thresholds,
             **form,
         )
+        if outcome.outage is not None:
+            outcome.outage_view = outage_views.view(session, outcome.outage, counts=False)
         return outcome, people.reader(session, user, settings.language, settings.timezone)[0]
 
     outcome, lang = transaction(runtime.engine, work)
     if outcome.created or outcome.repeat:
-        metrics.TICKETS.labels("repeat" if outcome.repeat else "filed").inc()
+        kind = "linked" if outcome.outage else "repeat" if outcome.repeat else "filed"
+        metrics.TICKETS.labels(kind).inc()
+    runtime.redraw_outage_at(outcome.outage or 0, outcome.card_due)
     return outcome, lang
 
 

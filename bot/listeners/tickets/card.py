@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.blocks import tickets as blocks
 from bot.blocks.common import mention
+from bot.blocks.outages import build_declare_modal
 from bot.listeners._common import clicked, clicked_number, dict_of, submitted, text_problem
 from bot.listeners.tickets._shared import conflict_message, counted, escalate_or_resolve, field
 from bot.runtime import Runtime
@@ -155,12 +156,21 @@ def leave_it(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runti
 def more(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, *, runtime: Runtime
 ) -> None:
-    """The card's overflow menu: mark as a duplicate of another ticket (the merge modal)."""
+    """The card's overflow menu: mark as a duplicate of another ticket (the merge modal), or
+    declare an outage from it (the title modal)."""
     click = clicked(ack, body, respond, runtime)
     if click is None:
         return
     with click.refusing():
         selected = dict_of(click.action.get("selected_option")).get("value")
+        outage = clicked_number(selected, tag="outage")
+        if outage is not None and click.trigger_id:
+            with session_scope(runtime.engine) as session:
+                ticket = tickets.get(session, outage)
+                tickets.check_resolve(session, ticket, click.user)
+            modal = build_declare_modal(outage, ticket.summary, click.lang)
+            runtime.urgent(client.views_open, trigger_id=click.trigger_id, view=modal)
+            return
         number = clicked_number(selected, tag="merge")
         if number is None or not click.trigger_id:
             raise DomainError("ticket.bad_button")

@@ -14,7 +14,9 @@ from sqlmodel import Session
 from bot import commands
 from bot.blocks import tickets as blocks
 from bot.blocks.common import build_text_message, mention
+from bot.blocks.outages import build_linked
 from bot.i18n import t
+from bot.listeners import outages
 from bot.listeners._common import string, text_problem, user_of
 from bot.listeners.tickets._shared import conflict_message, counted, escalate_or_resolve, file
 from bot.runtime import Runtime
@@ -23,6 +25,7 @@ from storage.calendar import working_seconds
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
 from storage.models import Ticket
+from storage.outages import views as outage_views
 
 
 @dataclass
@@ -32,6 +35,8 @@ class Reply:
     message: dict[str, Any]
     deliveries: list[int] = field(default_factory=list)
     refresh: int | None = None
+    redraw_prefixes: list[str] = field(default_factory=list)
+    redraw_tickets: list[int] = field(default_factory=list)
 
 
 def hours_text(seconds: int, lang: str) -> str:
@@ -44,10 +49,13 @@ def hours_text(seconds: int, lang: str) -> str:
 
 
 def filed_message(
-    outcome: tickets.Outcome, lang: str, source_key: str | None = None
+    outcome: tickets.Outcome, lang: str, source_key: str | None = None, tz: str = "Asia/Jakarta"
 ) -> dict[str, Any]:
-    """The reporter's ack: a silent join offers to split it out again (by its source key);
-    a possible repeat offers to merge it."""
+    """The reporter's ack: a report linked to a known outage says so (with "My problem is
+    different"); a silent join offers to split it out again (by its source key); a possible
+    repeat offers to merge it."""
+    if outcome.outage_view is not None:
+        return build_linked(outcome.outage_view, outcome.ticket.id or 0, lang=lang, tz=tz)
     return blocks.build_filed(
         outcome.ticket,
         lang,
@@ -86,7 +94,8 @@ def lapor(ack: Ack, body: dict[str, Any], client: WebClient, *, runtime: Runtime
         except DomainError as error:
             ack(**build_text_message(runtime.explain(error, user)))
             return
-        ack(**filed_message(outcome, lang, source_key))
+        tz = runtime.reader(user)[1] if outcome.outage_view else runtime.settings.timezone
+        ack(**filed_message(outcome, lang, source_key, tz))
         runtime.send(outcome.deliveries)
         return
     lang = runtime.language_of(user)
@@ -108,6 +117,7 @@ def lapor(ack: Ack, body: dict[str, Any], client: WebClient, *, runtime: Runtime
         return
     ack(**reply.message)
     runtime.send(reply.deliveries, refresh_ticket=reply.refresh)
+    runtime.redraw(prefixes=reply.redraw_prefixes, tickets=reply.redraw_tickets)
 
 
 def dispatch(
@@ -124,6 +134,24 @@ def dispatch(
                 raise DomainError("lapor.claims_agents_only")
             held = claims.listing(session, now=now)
         return Reply(blocks.build_claims(held, lang=lang, tz=runtime.reader(user)[1]))
+    if kind == "outage":
+        assert number is not None
+        declared = outages.declare_ticket(runtime, user, number, command.rest)
+        with session_scope(runtime.engine) as session:
+            title = outage_views.get(session, declared.outage_id or 0).title
+        text = t(
+            "outage.declared_ack",
+            lang,
+            number=f"{declared.outage_id}",
+            title=title,
+            count=len(declared.tickets),
+        )
+        return Reply(
+            build_text_message(text),
+            declared.deliveries,
+            redraw_prefixes=declared.prefixes,
+            redraw_tickets=declared.tickets,
+        )
     if kind in ("status", "queue", "show"):
         with session_scope(runtime.engine) as session:
             if kind == "status":

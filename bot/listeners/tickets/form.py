@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import tickets as blocks
 from bot.blocks.common import build_message_view
+from bot.blocks.outages import build_linked
 from bot.i18n import t
 from bot.listeners._common import (
     clicked,
@@ -118,10 +119,16 @@ def form_submitted(
     except DomainError as error:
         form.refuse(blocks.B_SUMMARY, error)
         return
-    ack(
-        response_action="update",
-        view=blocks.build_filed_view(outcome.ticket, lang, joined=outcome.repeat),
-    )
+    if outcome.outage_view is not None:
+        # the DM that follows carries "My problem is different"; a modal cannot answer it
+        linked = build_linked(
+            outcome.outage_view, outcome.ticket.id or 0, lang=lang, tz=runtime.reader(user)[1]
+        )
+        title = t("outage.linked_title", lang)
+        view = build_message_view(title, linked["text"], lang)
+    else:
+        view = blocks.build_filed_view(outcome.ticket, lang, joined=outcome.repeat)
+    ack(response_action="update", view=view)
     runtime.send(outcome.deliveries)
 
 
