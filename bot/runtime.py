@@ -38,6 +38,10 @@ class Runtime:
     urgent_pool: ThreadPoolExecutor
     sender: BatchSender
     clock: Callable[[], datetime] = field(default=utcnow)
+    # outage card redraws waiting for their moment; cancelled at close (the job redraws them)
+    _timers: set[threading.Timer] = field(default_factory=set, repr=False)
+    _timers_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _closing: bool = False
 
     def now(self) -> datetime:
         return self.clock()
@@ -100,15 +104,28 @@ class Runtime:
         delay = max(0.0, (due - self.now()).total_seconds())
 
         def fire() -> None:
-            self.submit(outages.redraw_card, self.jobs, outage_id, now=max(due, self.now()))
+            with self._timers_lock:
+                self._timers.discard(timer)
+                if self._closing:
+                    return
+                self.submit(outages.redraw_card, self.jobs, outage_id, now=max(due, self.now()))
 
         timer = threading.Timer(delay, fire)
         timer.daemon = True
+        with self._timers_lock:
+            if self._closing:
+                return
+            self._timers.add(timer)
         timer.start()
 
     def close(self) -> None:
         """Finish the Slack calls in flight; queued ones stay pending in the outbox, where
         `deliveries-retry` (which also runs at start) picks them up."""
+        with self._timers_lock:
+            self._closing = True
+            for timer in self._timers:
+                timer.cancel()
+            self._timers.clear()
         self.sender.close()
         self.urgent_pool.shutdown(wait=True)
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -577,7 +577,7 @@ MESSAGES: dict[str, str] = {
     "outage.agents_only": "Only helpdesk agents and admins can run outages.",
     "outage.unknown": "There is no outage #{number}.",
     "outage.unknown_proposal": "That outage proposal no longer exists.",
-    "outage.owner_only": "Only {owner}, who runs outage #{number}, or an admin can do this.",
+    "outage.owner_only": "Only {agent}, who runs outage #{number}, or an admin can do this.",
     "outage.ticket_linked": "Ticket #{number} is already part of outage #{outage}.",
     "outage.ticket_closed": "Ticket #{number} is closed; an outage can only be declared on an open ticket.",
     "outage.already_declared": "These reports were already declared as outage #{number} by {by} at {at}.",

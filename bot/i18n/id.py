@@ -577,7 +577,7 @@ MESSAGES: dict[str, str] = {
     "outage.agents_only": "Hanya agen helpdesk dan admin yang dapat menangani gangguan.",
     "outage.unknown": "Tidak ada gangguan #{number}.",
     "outage.unknown_proposal": "Usulan gangguan itu sudah tidak ada.",
-    "outage.owner_only": "Hanya {owner}, yang menangani gangguan #{number}, atau admin yang dapat melakukannya.",
+    "outage.owner_only": "Hanya {agent}, yang menangani gangguan #{number}, atau admin yang dapat melakukannya.",
     "outage.ticket_linked": "Tiket #{number} sudah menjadi bagian dari gangguan #{outage}.",
     "outage.ticket_closed": "Tiket #{number} sudah ditutup; gangguan hanya dapat dinyatakan dari tiket yang masih terbuka.",
     "outage.already_declared": "Laporan-laporan ini sudah dinyatakan sebagai gangguan #{number} oleh {by} pada {at}.",

@@ -82,7 +82,7 @@ def _locked(session: Session, outage_id: int) -> Outage:
 
 def _owner_or_admin(session: Session, outage: Outage, actor: str) -> None:
     if actor != outage.owner_id and not is_admin(session, actor):
-        raise DomainError("outage.owner_only", number=outage.id, owner=outage.owner_id)
+        raise DomainError("outage.owner_only", number=outage.id, agent=outage.owner_id)
 
 
 def _default_title(session: Session, resource_id: int | None, first: Ticket) -> str:
