@@ -47,6 +47,8 @@ class Settings:
     repeat_certain: float = DEFAULT_THRESHOLDS.certain
     repeat_plausible: float = DEFAULT_THRESHOLDS.plausible
     repeat_window_seconds: int = 24 * 3600
+    outage_reporters: int = 5
+    outage_window_seconds: int = 15 * 60
     claim_hours: float = 4.0
     delivery_concurrency: int = 8
     checkin_at: time = time(10, 0)
@@ -270,6 +272,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             _int(env, "REKAN_REPEAT_PLAUSIBLE", int(DEFAULT_THRESHOLDS.plausible), 1, 100)
         ),
         repeat_window_seconds=_duration(env, "REKAN_REPEAT_WINDOW", "24h"),
+        outage_reporters=_int(env, "REKAN_OUTAGE_REPORTERS", 5, 2, 10000),
+        outage_window_seconds=_duration(env, "REKAN_OUTAGE_WINDOW", "15m"),
         claim_hours=_duration(env, "REKAN_CLAIM_HOURS", "4h") / 3600,
         delivery_concurrency=_int(env, "REKAN_DELIVERY_CONCURRENCY", 8, 1, 64),
         campaign_lease_seconds=_int(env, "REKAN_CAMPAIGN_LEASE", 60, 1, 3600),

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.cli.main import cli as root
-from storage import tickets
+from storage import people, tickets
+from storage.outages import lifecycle
 from storage.db import session_scope
 from tests.helpers import NOW
 
@@ -96,6 +97,13 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         tickets.file_ticket(
             session=session, reporter_id="U0AYU", summary="printer macet", source_key="t:1", now=NOW
         )
+        # and an outage to show, declared from a second ticket by an agent
+        tickets.file_ticket(
+            session=session, reporter_id="U0AYU", summary="VPN mati", source_key="t:2", now=NOW
+        )
+        people.ensure(session, "U0DEDI", now=NOW)
+        people.add_role(session=session, slack_id="U0DEDI", role="agent", tier=2, now=NOW)
+        lifecycle.declare(session=session, actor="U0DEDI", now=NOW, ticket_id=2, title="VPN")
     people_csv = tmp_path / "people.csv"
     people_csv.write_text(
         "slack_id,name,email,team,lead_slack_id,timezone\n"
@@ -146,6 +154,8 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
             ["vpn-reset", "--id", "Halo {reporter}.", "--en", "Hi {reporter}, from {agent}."],
         ],
         ("replies", "list"): [[]],
+        ("outages", "list"): [[]],
+        ("outages", "show"): [["1"]],
         ("replies", "remove"): [["vpn-reset"]],
         ("jobs", "list"): [[]],
         ("holidays", "add"): [["2099-11-26", "Ulang tahun"]],
@@ -162,6 +172,7 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
     expected_failures = {
         ("tickets", "show"): [["999"]],
         ("tickets", "assign"): [["999", "U0AYU"]],
+        ("outages", "show"): [["999"]],
         # an unknown key; a placeholder that is not one of the three
         ("replies", "remove"): [["vpn-reset"]],
         ("replies", "add"): [["x", "--id", "Halo {nama}", "--en", "Hi {name}"]],

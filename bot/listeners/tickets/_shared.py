@@ -18,6 +18,7 @@ from storage import claims, pending_forms, people, tickets
 from storage.db import transaction
 from storage.errors import DomainError
 from storage.outages import views as outage_views
+from storage.outages.proposals import OutageRule
 
 
 def field(values: dict[str, Any], block: str) -> str | None:
@@ -60,6 +61,10 @@ def file(
             triage_channel=settings.triage_channel,
             repeat_window=timedelta(seconds=settings.repeat_window_seconds),
             repeat_thresholds=settings.repeat_thresholds,
+            outage_rule=OutageRule(
+                reporters=settings.outage_reporters,
+                window=timedelta(seconds=settings.outage_window_seconds),
+            ),
             **form,
         )
         if outcome.outage is not None:
