@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from bot.cli.main import cli as root
 from storage import people, tickets
-from storage.outages import lifecycle
 from storage.db import session_scope
+from storage.outages import lifecycle
 from tests.helpers import NOW
 
 README = Path(__file__).resolve().parents[2] / "README.md"
