@@ -1,5 +1,5 @@
 """`rekan demo`: the real Rekan (HTTP mode, signed requests) against the packaged Slack
-stand-in, a small seeded organisation, and three stories played as people would, by clicking
+stand-in, a small seeded organisation, and four stories played as people would, by clicking
 the buttons Rekan actually posted. The transcript is read back from what the stand-in recorded."""
 
 from __future__ import annotations
@@ -61,6 +61,10 @@ ORG = [  # slack id, name, team, lead
     ("U0DYOGA", "Yoga (tier 2)", "IT", None),
     ("U0DHRNI", "Nia (HR)", "People", None),
 ]
+CROWD = tuple(f"U0DP{n:04d}" for n in range(200))  # 200 more people working from home
+OUTAGE_WORDS = ("VPN mati", "vpn mati dari tadi", "VPN down", "VPN mati lagi", "vpn mati nih")
+
+
 TIER1, TIER2, HR = ("U0DAGUS", "U0DBUDI", "U0DCICI"), ("U0DXENA", "U0DYOGA"), "U0DHRNI"
 
 
@@ -113,16 +117,25 @@ class Demo:
                     )
         raise LookupError(action_id)
 
-    def settle(self) -> None:
-        """Wait until Rekan's background Slack calls have stopped, then print them."""
+    def settle(self, *, shown: int | None = None) -> None:
+        """Wait until Rekan's background Slack calls have stopped, then print them (only the
+        first `shown`, and how many of each kind the rest were, when there are hundreds)."""
         last = -1
         while last != len(self.standin.calls()):
             last = len(self.standin.calls())
             self.standin.wait_for(lambda: False, 0.25)
-        for call in self.standin.calls()[self.seen :]:
+        calls = self.standin.calls()[self.seen :]
+        for call in calls[:shown]:
             line = self.describe(call)
             if line:
                 self.say("  " + line)
+        rest = (
+            Counter(c.method for c in calls[shown:] if c.outcome == "ok")
+            if shown is not None
+            else {}
+        )
+        for method, count in sorted(rest.items()):
+            self.say("  " + t("demo.more_calls", self.lang, count=count, method=method))
         self.seen = len(self.standin.calls())
 
     def describe(self, call: Call) -> str | None:
@@ -256,7 +269,23 @@ def seed(demo: Demo) -> None:
         resources.add(
             session=session, name="Server Kantor 123", aliases=["server lokal kantor 123"], now=now
         )
+        crowd = [
+            (
+                n + 2,
+                {
+                    "slack_id": sid,
+                    "name": f"Karyawan {n + 1}",
+                    "email": "",
+                    "team": "Operasional",
+                    "lead_slack_id": "",
+                    "timezone": "Asia/Jakarta",
+                },
+            )
+            for n, sid in enumerate(CROWD)
+        ]
+        people.import_rows(session=session, rows=crowd, now=now)
     demo.names = {sid: name for sid, name, _, _ in ORG}
+    demo.names.update((sid, f"Karyawan {n + 1}") for n, sid in enumerate(CROWD))
 
 
 def story_tickets(demo: Demo) -> None:
@@ -295,6 +324,35 @@ def story_tickets(demo: Demo) -> None:
     demo.act(tier2, "demo.writes", text=resolution)
     demo.submit(tier2, {"note": _value(resolution)})
     demo.settle()
+
+
+def story_outage(demo: Demo) -> None:
+    """Five reports, the proposal, declare, 200 more reports, two updates, one resolution."""
+    for who, text in zip(
+        ("U0DBAYU", "U0DSARI", "U0DTONO", "U0DMAYA", "U0DJOKO"), OUTAGE_WORDS, strict=True
+    ):
+        demo.act(who, "demo.types", text=f"/lapor {text}")
+        demo.answer(who, demo.sender.command(who, text))
+        demo.settle(shown=3)
+    proposal = demo.latest("U0DAGUS", "outage_declare")
+    demo.click("U0DAGUS", proposal, "outage_declare")
+    demo.settle()
+    demo.say("\n▶ " + t("demo.crowd", demo.lang, count=len(CROWD)))
+    acks = [demo.sender.command(who, OUTAGE_WORDS[n % 5]) for n, who in enumerate(CROWD)]
+    demo.answer(CROWD[-1], acks[-1])
+    demo.settle(shown=0)
+    for words in ("Tim jaringan sedang memeriksa router VPN", "Router diganti, sedang diuji"):
+        demo.click("U0DAGUS", demo.latest("U0DAGUS", "outage_update"), "outage_update")
+        demo.settle()
+        demo.act("U0DAGUS", "demo.writes", text=words)
+        demo.submit("U0DAGUS", {"text": _value(words)})
+        demo.settle(shown=2)
+    demo.click("U0DAGUS", demo.latest("U0DAGUS", "outage_resolve"), "outage_resolve")
+    demo.settle()
+    note = "Router VPN diganti; koneksi normal lagi"
+    demo.act("U0DAGUS", "demo.writes", text=note)
+    demo.submit("U0DAGUS", {"text": _value(note)})
+    demo.settle(shown=3)
 
 
 def story_checkins(demo: Demo) -> None:
@@ -377,6 +435,7 @@ def run_demo(
                     ("demo.story_tickets", story_tickets),
                     ("demo.story_checkins", story_checkins),
                     ("demo.story_tasks", story_tasks),
+                    ("demo.story_outage", story_outage),
                 )
                 for number, (title, story) in enumerate(stories, start=1):
                     say(f"\n=== {number}. {t(title, demo.lang)} ===")

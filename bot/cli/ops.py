@@ -134,7 +134,7 @@ def db_backup(state: State, file: Path) -> None:
 @click.option("--language", type=click.Choice(["id", "en"]), default=None)
 @pass_state
 def demo(state: State, step: bool, keep: bool, database: Path | None, language: str | None) -> None:
-    """Play Rekan's three stories against the built-in Slack stand-in: no workspace needed."""
+    """Play Rekan's four stories against the built-in Slack stand-in: no workspace needed."""
     from dataclasses import replace
 
     from bot.demo import run_demo

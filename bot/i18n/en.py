@@ -611,4 +611,7 @@ MESSAGES: dict[str, str] = {
     "col.to_declare": "Minutes to declare",
     "col.to_resolve": "Minutes to resolve",
     "cli.outage_updates": "Updates",
+    "demo.story_outage": "VPN outage: five reports, one proposal, 200 more people, one update for all",
+    "demo.crowd": "{count} more people report the VPN down within a minute",
+    "demo.more_calls": "…and {count} more {method} calls",
 }

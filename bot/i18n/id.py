@@ -611,4 +611,7 @@ MESSAGES: dict[str, str] = {
     "col.to_declare": "Menit sampai dinyatakan",
     "col.to_resolve": "Menit sampai selesai",
     "cli.outage_updates": "Kabar",
+    "demo.story_outage": "Gangguan VPN: lima laporan, satu usulan, 200 orang lagi, satu kabar untuk semua",
+    "demo.crowd": "{count} orang lagi melaporkan VPN mati dalam semenit",
+    "demo.more_calls": "…dan {count} panggilan {method} lainnya",
 }

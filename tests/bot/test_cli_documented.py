@@ -25,7 +25,7 @@ Run = Callable[..., tuple[int, str, str]]
 # long-running process, and has its own tests (test_cli.py, e2e/, the demo tests).
 HELP_ONLY = {
     ("run",): "serves until stopped: tests/e2e",
-    ("demo",): "plays three stories: its own test",
+    ("demo",): "plays four stories: its own test",
     ("jobs", "run"): "sends a campaign: tests/jobs and test_cli.py",
     ("db", "backup"): "SQLite only: test_cli.py",
 }

@@ -1,4 +1,4 @@
-"""`rekan demo` plays its three stories and its summary matches the database."""
+"""`rekan demo` plays its four stories and its summary matches the database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from storage.db import make_engine, session_scope
-from storage.models import CheckinAnswer, Delivery, Person, Ticket, TicketEvent
+from storage.models import CheckinAnswer, Delivery, OutageUpdate, Person, Ticket, TicketEvent
 from tests.processes import rekan
 
 
@@ -22,7 +22,7 @@ def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
     proc = rekan(tmp_path, env, "demo", "--database", str(database), timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    for title in ("Kantor 123", "Weekly check-in", "Daily tasks"):
+    for title in ("Kantor 123", "Weekly check-in", "Daily tasks", "VPN outage"):
         assert title in out
     assert (
         "This is already ticket #1" in out
@@ -33,6 +33,11 @@ def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
         and "sent rdp-error.png" in out
         and "Only their lead" in out
         and "asks to be contacted" in out
+        # the outage (issue 19): proposed, declared, 200 more linked, two updates, one fix
+        and "Possible outage: 5 people reported" in out
+        and "Outage #1 declared" in out
+        and "This is a known outage" in out
+        and "Affected: 205 people" in out
     )
     engine = make_engine(f"sqlite:///{database}")
     with session_scope(engine) as s:
@@ -45,12 +50,24 @@ def test_demo_runs_and_its_summary_matches_the_database(tmp_path: Path) -> None:
         )
         sent = sum(1 for d in s.exec(select(Delivery)).all() if d.state == "sent")
         answers = len(s.exec(select(CheckinAnswer)).all())
+        updates = len(s.exec(select(OutageUpdate)).all())
+        # every affected person heard each update and the fix exactly once
+        heard = Counter(
+            (d.recipient, d.template)
+            for d in s.exec(select(Delivery)).all()
+            if d.template in ("outage.update", "outage.resolved") and d.state == "sent"
+        )
     engine.dispose()
+    assert updates == 2
+    assert Counter(heard.values()) == {2: 205, 1: 205}
     # the third wording was filed as #2 with the same agent, and merged into #1 by Rina
-    assert [(x.id, x.state, x.merged_into) for x in sorted(tickets, key=lambda x: x.id or 0)] == [
+    ordered = sorted(tickets, key=lambda x: x.id or 0)
+    assert [(x.id, x.state, x.merged_into) for x in ordered[:2]] == [
         (1, "resolved", None),
         (2, "merged", 1),
     ]
+    # the five first reports and the 200 after them: one outage, all resolved with it
+    assert [(x.state, x.outage_id) for x in ordered[2:]] == [("resolved", 1)] * 205
     assert f"Tickets: {len(tickets)}; per agent:" in out
     for agent, count in assigned.items():
         assert f"  {agent}: {count}" in out
