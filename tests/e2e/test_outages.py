@@ -266,6 +266,8 @@ def test_a_report_naming_the_resource_links_and_my_problem_is_different_files_it
     # a report naming the resource links, whatever else it says
     ack = sender.command(STAFF[1], "printer di kantor 123 juga error")
     assert "Server Kantor 123 mati" in ack.text
+    # their status lists it, as part of the outage
+    assert "bagian dari gangguan" in sender.command(STAFF[1], "status").text
     # its reporter says it is different: a ticket of its own, with an agent and its DM
     before = len(standin.calls("response_url"))
     press(sender, STAFF[1], ack, "outage_different")
