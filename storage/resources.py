@@ -10,8 +10,17 @@ from sqlmodel import Session, col, delete, select, update
 
 from storage.errors import DomainError, NotFound
 from storage.matching import find_resources, normalise
-from storage.models import OPEN_STATES, Claim, Resource, ResourceAlias, Ticket
+from storage.models import (
+    OPEN_STATES,
+    Claim,
+    Outage,
+    OutageProposal,
+    Resource,
+    ResourceAlias,
+    Ticket,
+)
 from storage.tables import RESOURCE, RESOURCE_ALIAS, connection
+from storage.types import OUTAGE_ACTIVE
 
 
 def add(*, session: Session, name: str, aliases: Sequence[str], now: datetime) -> Resource:
@@ -90,6 +99,20 @@ def remove(*, session: Session, name: str) -> None:
     ).first()
     if busy is not None:
         raise DomainError("resource.in_use", name=resource.name, number=busy)
+    down = session.exec(
+        select(Outage.id).where(Outage.resource_id == resource.id, Outage.state == OUTAGE_ACTIVE)
+    ).first()
+    if down is not None:
+        raise DomainError("resource.in_outage", name=resource.name, number=down)
+    # past outages keep their title (the resource's name then) and lose the link
+    session.execute(
+        update(Outage).where(col(Outage.resource_id) == resource.id).values(resource_id=None)
+    )
+    session.execute(
+        update(OutageProposal)
+        .where(col(OutageProposal.resource_id) == resource.id)
+        .values(resource_id=None)
+    )
     session.execute(
         update(Ticket).where(col(Ticket.resource_id) == resource.id).values(resource_id=None)
     )

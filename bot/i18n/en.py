@@ -614,4 +614,6 @@ MESSAGES: dict[str, str] = {
     "demo.story_outage": "VPN outage: five reports, one proposal, 200 more people, one update for all",
     "demo.crowd": "{count} more people report the VPN down within a minute",
     "demo.more_calls": "…and {count} more {method} calls",
+    "ticket.in_outage": "Report #{number} is part of outage #{outage}: it is resolved with the outage. If your problem is different, press My problem is different on it.",
+    "resource.in_outage": "{name} has an outage going on (#{number}); remove it once the outage is resolved.",
 }

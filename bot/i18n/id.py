@@ -614,4 +614,6 @@ MESSAGES: dict[str, str] = {
     "demo.story_outage": "Gangguan VPN: lima laporan, satu usulan, 200 orang lagi, satu kabar untuk semua",
     "demo.crowd": "{count} orang lagi melaporkan VPN mati dalam semenit",
     "demo.more_calls": "…dan {count} panggilan {method} lainnya",
+    "ticket.in_outage": "Laporan #{number} bagian dari gangguan #{outage}: laporan ini selesai bersama gangguannya. Jika masalah Anda berbeda, tekan Masalah saya berbeda.",
+    "resource.in_outage": "{name} sedang mengalami gangguan (#{number}); hapus setelah gangguannya selesai.",
 }

@@ -107,6 +107,7 @@ def different(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runt
         else:
             click.refuse("outage.different_waiting", number=number)
         runtime.send(outcome.deliveries)
+        runtime.redraw_outage_at(outcome.outage or 0, outcome.card_due)
         metrics.TICKETS.labels("filed").inc()
 
 

@@ -74,7 +74,10 @@ def _may_run(session: Session, actor: str) -> None:
 
 
 def _locked(session: Session, outage_id: int) -> Outage:
-    outage = session.exec(for_update(select(Outage).where(Outage.id == outage_id))).first()
+    """The outage under an exclusive lock: reports linking to it (which hold a key-share
+    lock) finish first, and later ones wait, then find it resolved."""
+    query = select(Outage).where(Outage.id == outage_id)
+    outage = session.exec(query.with_for_update().execution_options(populate_existing=True)).first()
     if outage is None:
         raise DomainError("outage.unknown", number=outage_id)
     return outage
@@ -150,6 +153,8 @@ def declare(
         raise DomainError("outage.nothing_open")
     resource_id = proposal.resource_id if proposal else reports[0].resource_id
     if resource_id is not None:
+        # one outage per resource: a declaration from another ticket waits here, then sees it
+        session.exec(for_update(select(Resource.id).where(Resource.id == resource_id))).first()
         running = session.exec(
             select(Outage.id).where(
                 Outage.state == OUTAGE_ACTIVE, Outage.resource_id == resource_id
@@ -387,8 +392,11 @@ def different(
         )
     ).first()
     member = session.get(OutageMember, (outage_id, actor))
-    if member is not None and member.ticket_id is not None and others is None:
+    if member is not None and others is None:
         session.delete(member)
+    elif member is not None and member.ticket_id == number:
+        member.ticket_id = others  # their Reopen, later, is for the report still linked
+        session.add(member)
     deliveries = enqueue_ticket_card(session, ticket, now) if ticket.agent_id else []
     deliveries.append(
         enqueue_message(session, ticket, key="home", recipient=actor, template=T_HOME, now=now)
@@ -400,16 +408,16 @@ def different(
             )
         )
     session.flush()
-    return Outcome(ticket, deliveries)
+    due = links.card_due(session, outage_id, now=now)
+    return Outcome(ticket, deliveries, outage=outage_id, card_due=due)
 
 
 def me_too(*, session: Session, outage_id: int, actor: str, now: datetime) -> datetime | None:
     """Someone who did not report it says it hurts them too: they hear the fix. Returns
     when the owner's card is redrawn, if this asked for it."""
-    outage = session.get(Outage, outage_id)
-    if outage is None:
+    if session.get(Outage, outage_id) is None:
         raise DomainError("outage.unknown", number=outage_id)
-    if outage.state != OUTAGE_ACTIVE:
+    if links.still_active(session, outage_id) is None:
         raise DomainError("outage.not_active", number=outage_id)
     people.ensure_locked(session, actor, now=now)
     if not links.join(session, outage_id, actor, ticket_id=None, now=now):

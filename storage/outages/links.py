@@ -34,21 +34,40 @@ def active_for(
     ).all()
     for outage in active:
         if outage.resource_id is not None and outage.resource_id in report.resources:
-            return outage
+            return still_active(session, outage.id or 0)
     for outage in active:
         if outage.resource_id is not None:
             continue
         for text in match_texts(outage):
             if judge(report, Report(text), thresholds).verdict is Verdict.CERTAIN:
-                return outage
+                return still_active(session, outage.id or 0)
     return None
+
+
+def still_active(session: Session, outage_id: int) -> Outage | None:
+    """The outage, read again under a key-share lock, if it is still active. Reports and
+    "me too" share the lock with one another; resolving takes it exclusively, so nothing
+    joins an outage while it is being resolved, or after (PostgreSQL; SQLite has one writer)."""
+    query = (
+        select(Outage)
+        .where(Outage.id == outage_id)
+        .with_for_update(read=True, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    outage = session.exec(query).first()
+    return outage if outage is not None and outage.state == OUTAGE_ACTIVE else None
 
 
 def join(
     session: Session, outage_id: int, slack_id: str, *, ticket_id: int | None, now: datetime
 ) -> bool:
-    """Count `slack_id` among the people the outage affects; False if they already were."""
-    if session.get(OutageMember, (outage_id, slack_id)) is not None:
+    """Count `slack_id` among the people the outage affects; False if they already were
+    (a "me too" who then reports has their report kept, for its Reopen)."""
+    member = session.get(OutageMember, (outage_id, slack_id))
+    if member is not None:
+        if member.ticket_id is None and ticket_id is not None:
+            member.ticket_id = ticket_id
+            session.add(member)
         return False
     session.add(
         OutageMember(outage_id=outage_id, slack_id=slack_id, ticket_id=ticket_id, joined_at=now)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -138,8 +138,17 @@ def consider(
     if len({reporter for _, reporter, _ in cluster}) < rule.reporters:
         return []
     resource = min(report.resources) if kind == "resource" and report.resources else None
+    # Named by its first report, so two filings proposing the same cluster at once collide
+    # on the unique name (one retries and finds it); a report may have been in an earlier
+    # proposal already (taken back out of its outage), hence the count.
+    name = f"{kind}:{min(numbers)}"
+    earlier = session.exec(
+        select(func.count())
+        .select_from(OutageProposal)
+        .where(col(OutageProposal.cluster).startswith(f"{name}:"))
+    ).one()
     proposal = OutageProposal(
-        cluster=f"{kind}:{min(numbers)}",
+        cluster=f"{name}:{earlier}",
         state=PROPOSAL_OPEN,
         resource_id=resource,
         tickets=sorted(numbers),

@@ -14,7 +14,7 @@ from storage.models import (
     Ticket,
 )
 from storage.tickets.core import AlreadyDone, last_event
-from storage.types import TicketRecord
+from storage.types import STATE_OUTAGE, TicketRecord
 
 
 def is_admin(session: Session, slack_id: str) -> bool:
@@ -67,6 +67,10 @@ def refuse_closed(session: Session, ticket: Ticket) -> None:
         raise DomainError("ticket.cancelled", number=ticket.id)
     if ticket.state == STATE_MERGED:
         raise DomainError("ticket.merged", number=ticket.id, into=ticket.merged_into)
+    if ticket.state == STATE_OUTAGE:
+        # a report linked to an outage moves with the outage (resolved with it, or taken
+        # out by its reporter's "My problem is different"), never on its own
+        raise DomainError("ticket.in_outage", number=ticket.id, outage=ticket.outage_id)
 
 
 def check_escalate(session: Session, ticket: Ticket, actor: str) -> None:

@@ -41,7 +41,7 @@ from storage.tickets.core import (
     touch,
 )
 from storage.tickets.messages import enqueue_card, tell_agent, tell_reporter
-from storage.types import NOTE_MAX, STATE_WAITING_REPORTER
+from storage.types import NOTE_MAX, STATE_OUTAGE, STATE_WAITING_REPORTER
 
 
 def take(
@@ -139,6 +139,8 @@ def reopen(
         raise DomainError("ticket.cancelled", number=number)
     if ticket.state == STATE_MERGED:
         raise DomainError("ticket.merged", number=number, into=ticket.merged_into)
+    if ticket.state == STATE_OUTAGE:
+        raise DomainError("ticket.in_outage", number=number, outage=ticket.outage_id)
     resolver = ticket.resolved_by
     available = {a for _, a in rotation.available_agents(session, 1)} | {
         a for _, a in rotation.available_agents(session, 2)
