@@ -316,9 +316,8 @@ def resolve(
                 for n in numbers
             ],
         )
+        claims.release_tickets(session, numbers, now=now, reason="resolved")
         session.expire_all()
-        for ticket in session.exec(select(Ticket).where(col(Ticket.id).in_(numbers))).all():
-            claims.release_ticket(session, ticket, now=now, reason="resolved")
     change = Change(
         outage_id, tickets=_with_messages(session, numbers), prefixes=redrawn(outage_id)
     )
