@@ -526,4 +526,10 @@ MESSAGES: dict[str, str] = {
     "ticket.already_waiting": "Ticket #{number} has been waiting for the reporter since {at} (set by {by}).",
     "ticket.already_not_waiting": "Ticket #{number} is no longer waiting for the reporter.",
     "ticket.wait_take_first": "Take ticket #{number} first: only a ticket being worked on can wait for the reporter.",
+    # --- issue 21: privacy ---
+    "privacy.withdraw": "Withdraw my request",
+    "privacy.withdrawn_note": "You withdrew your request to be contacted. HR's copies no longer show your answers or note.",
+    "privacy.followup_withdrawn": "{person} withdrew their request to be contacted. Their answers and note were removed from this message; please do not contact them about it.",
+    "privacy.withdrawn_contacted": "This request was withdrawn by the person, so there is nothing to mark. Thank you for looking after it.",
+    "audit.bad_action": "Unknown audit action: {action}",
 }

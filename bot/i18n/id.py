@@ -526,4 +526,10 @@ MESSAGES: dict[str, str] = {
     "ticket.already_waiting": "Tiket #{number} sudah menunggu jawaban pelapor sejak {at} (oleh {by}).",
     "ticket.already_not_waiting": "Tiket #{number} sudah tidak menunggu jawaban pelapor.",
     "ticket.wait_take_first": "Ambil tiket #{number} dulu: hanya tiket yang sedang dikerjakan yang bisa menunggu jawaban pelapor.",
+    # --- issue 21: privacy ---
+    "privacy.withdraw": "Tarik permintaan saya",
+    "privacy.withdrawn_note": "Anda sudah menarik permintaan untuk dihubungi. Salinan di tim HR tidak lagi menampilkan jawaban atau catatan Anda.",
+    "privacy.followup_withdrawn": "{person} menarik permintaannya untuk dihubungi. Jawaban dan catatannya sudah dihapus dari pesan ini; mohon jangan menghubunginya karena permintaan ini.",
+    "privacy.withdrawn_contacted": "Permintaan ini sudah ditarik oleh yang bersangkutan, jadi tidak perlu ditandai. Terima kasih sudah memperhatikan.",
+    "audit.bad_action": "Tindakan audit tidak dikenal: {action}",
 }

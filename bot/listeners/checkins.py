@@ -171,13 +171,42 @@ def consent(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtim
         redraw(click.user, round_key, *where(body), runtime=runtime)
 
 
+def withdraw(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:
+    """ "Withdraw my request": every HR copy is redrawn without scores or note."""
+    click = clicked(ack, body, respond, runtime)
+    if click is None:
+        return
+    round_key = click.value
+    with click.refusing():
+        copies = transaction(
+            runtime.engine,
+            lambda session: checkins.withdraw(
+                session=session,
+                round_key=round_key,
+                slack_id=click.user,
+                now=runtime.now(),
+                channel=where(body)[0],
+            ),
+        )
+        for delivery_id in copies:
+            runtime.submit(update_message, runtime.jobs, delivery_id)
+        redraw(click.user, round_key, *where(body), runtime=runtime)
+
+
 def stop(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:
-    """Stop check-ins: the message says so."""
+    """Stop check-ins: the message says so, and open requests to HR are withdrawn."""
     click = clicked(ack, body, respond, runtime)
     if click is None:
         return
     with click.refusing():
-        set_opt_out(click.user, True, runtime=runtime)
+        copies = transaction(
+            runtime.engine,
+            lambda session: checkins.stop_checkins(
+                session=session, slack_id=click.user, now=runtime.now()
+            ),
+        )
+        for delivery_id in copies:
+            runtime.submit(update_message, runtime.jobs, delivery_id)
         message = blocks.build_stopped(click.lang)
         channel, ts = where(body)
         if channel and ts:
@@ -234,3 +263,4 @@ def register(app: App, runtime: Runtime) -> None:
     app.action(blocks.A_STOP)(bind(stop, runtime=runtime))
     app.action(blocks.A_RESUME)(bind(resume, runtime=runtime))
     app.action(blocks.A_CONTACTED)(bind(contacted, runtime=runtime))
+    app.action(blocks.A_WITHDRAW)(bind(withdraw, runtime=runtime))
