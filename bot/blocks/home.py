@@ -35,6 +35,7 @@ class HomeData:
     approvals: Sequence[tuple[Any, str]] = ()
     is_lead: bool = False
     delegate: tuple[str, str] | None = None
+    my_data: list[dict[str, Any]] = field(default_factory=list)  # issue 21: built apart
 
 
 def _ticket_lines(items: Sequence[TicketRecord], lang: str) -> str:
@@ -89,6 +90,7 @@ def build_home(data: HomeData) -> dict[str, Any]:
                 [button(t("home.resume_checkins", lang), "checkin_resume", "resume")],
             )
         )
+    blocks.extend(data.my_data)
     blocks.append(context(t("lapor.help_short", lang)))
     return View(type="home", blocks=blocks).to_dict()
 
