@@ -194,9 +194,19 @@ def _needles(
     return found
 
 
+def is_text(column: Any) -> bool:
+    """Whether a column holds text or JSON (SQLModel's AutoString wraps String)."""
+    kind = getattr(column.type, "impl_instance", column.type)
+    return isinstance(kind, String | Text | JSON)
+
+
+def is_json(column: Any) -> bool:
+    return isinstance(getattr(column.type, "impl_instance", column.type), JSON)
+
+
 def text_columns(table: Table) -> list[Any]:
     """Every column of the table that holds text or JSON: where a name or an id could be."""
-    return [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+    return [c for c in table.columns if is_text(c)]
 
 
 def _sweep(
@@ -204,15 +214,15 @@ def _sweep(
 ) -> None:
     keys = list(table.primary_key.columns)
     for column in text_columns(table):
-        is_json = isinstance(column.type, JSON)
-        as_text = cast(column, Text) if is_json else column
+        as_json = is_json(column)
+        as_text = cast(column, Text) if as_json else column
         wanted = or_(
             *(func.lower(as_text).contains(n.lower(), autoescape=True) for n, _, _ in needles)
         )
         rows = session.execute(select(*keys, column).where(wanted)).all()
         for row in rows:
             value = row[-1]
-            raw = json.dumps(value, ensure_ascii=False) if is_json else str(value)
+            raw = json.dumps(value, ensure_ascii=False) if as_json else str(value)
             new = raw
             for _, pattern, replacement in needles:
                 new = pattern.sub(replacement, new)
@@ -222,6 +232,6 @@ def _sweep(
             session.execute(
                 update(table)
                 .where(*where)
-                .values({column.name: json.loads(new) if is_json else new})
+                .values({column.name: json.loads(new) if as_json else new})
             )
             done.pseudonymised[table.name] += 1
