@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -332,6 +332,9 @@ class GroupNumbers:
     physical_avg: float | None
     mental_avg: float | None
     low_share: float | None
+    # the round is closed and its numbers kept: an open round's numbers still move as people
+    # answer, so two reports of it a day apart could be subtracted (issue 21)
+    final: bool = field(default=True, compare=False)
 
     @property
     def participation(self) -> float | None:
@@ -415,7 +418,7 @@ def report(session: Session, *, weeks: int, low: int) -> list[GroupNumbers]:
     result: list[GroupNumbers] = []
     for row in reversed(rounds):
         if row.closed_at is None:
-            result += round_numbers(session, row.key, low=low)
+            result += [replace(g, final=False) for g in round_numbers(session, row.key, low=low)]
             continue
         kept = session.exec(
             select(WellbeingAggregate).where(WellbeingAggregate.round_key == row.key)

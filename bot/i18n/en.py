@@ -564,4 +564,6 @@ MESSAGES: dict[str, str] = {
     "privacy.erase_not_blanked": "{count} Slack messages not blanked yet (no SLACK_BOT_TOKEN, or Slack refused); they are marked and can be redone where the token is set.",
     "privacy.nothing": "nothing",
     "privacy.export_written": "{slack_id}'s data written to {path}",
+    "report.open": "{period} · {team}: this week is still open; its figures appear once it closes",
+    "report.csv_open": "still open",
 }

@@ -564,4 +564,6 @@ MESSAGES: dict[str, str] = {
     "privacy.erase_not_blanked": "{count} pesan Slack belum dikosongkan (tanpa SLACK_BOT_TOKEN atau Slack menolak); jalankan lagi di server yang punya token.",
     "privacy.nothing": "tidak ada",
     "privacy.export_written": "Data {slack_id} ditulis ke {path}",
+    "report.open": "{period} · {team}: minggu ini masih terbuka; angkanya muncul setelah ditutup",
+    "report.csv_open": "masih terbuka",
 }
