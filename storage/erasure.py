@@ -118,8 +118,8 @@ def _messages(session: Session, slack_id: str, done: Erased) -> None:
     their follow-ups. Posted ones are to be blanked (redrawn from the T_ERASED template);
     unposted ones are dropped."""
     ids: list[int] = []
-    for row in session.exec(sm_select(FollowUp).where(FollowUp.slack_id == slack_id)).all():
-        ids += followup_copies(session, row.id or 0)
+    for followup in session.exec(sm_select(FollowUp.id).where(FollowUp.slack_id == slack_id)):
+        ids += followup_copies(session, followup or 0)
     ids += [
         int(i)
         for i in session.exec(
@@ -172,7 +172,7 @@ def _delete_history(
                 action=audit.ROLE,
                 now=now,
                 subject=slack_id,
-                ref=f"-{role.role}",
+                ref=f"remove:{role.role}",
             )
         session.delete(role)
         done.deleted["roles"] += 1

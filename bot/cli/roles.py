@@ -36,7 +36,7 @@ def _role_group(name: str, role: str, help_text: str) -> click.Group:
             people.add_role(session=session, slack_id=slack_id, role=role, now=utcnow())
             person = people.require(session, slack_id)
             if not had:
-                _trace(session, slack_id, f"+{role}")
+                _trace(session, slack_id, f"grant:{role}")
         click.echo(
             state.msg("cli.role_added", name=person.name, role=_role_name(state, role, None))
         )
@@ -49,7 +49,7 @@ def _role_group(name: str, role: str, help_text: str) -> click.Group:
         with state.session(write=True) as session:
             people.remove_role(session=session, slack_id=slack_id, role=role)
             person = people.require(session, slack_id)
-            _trace(session, slack_id, f"-{role}")
+            _trace(session, slack_id, f"remove:{role}")
         click.echo(
             state.msg("cli.role_removed", name=person.name, role=_role_name(state, role, None))
         )
