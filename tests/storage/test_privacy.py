@@ -15,9 +15,15 @@ from storage.errors import DomainError, NotFound
 from storage.models import Audit, Delivery, FollowUp, Person, Ticket
 from tests.storage.conftest import Tx
 from tests.storage.seed import ADMIN, HR, NOW, RINA, new_ticket
-from tests.storage.test_checkins import KEY, SOON, asked, channel  # noqa: F401
+from tests.storage.test_checkins import KEY, SOON, channel, send_round
 
 REPORTER = "U0REPORT"
+
+
+@pytest.fixture
+def asked(org: object, tx: Tx) -> None:
+    with tx() as s:
+        send_round(s)
 
 
 def consent(tx: Tx, who: str = REPORTER) -> list[int]:
