@@ -4,6 +4,7 @@ stopping check-ins withdraws open requests, and each access leaves one audit row
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
@@ -106,3 +107,24 @@ def test_contacted_writes_one_audit_row(
     assert [a for a in audit_rows(engine) if a[1] == "contacted"] == [
         ("U0HRANI", "contacted", "U0STAFF3")
     ]
+
+
+def test_opting_out_from_the_cli_withdraws_and_redraws_too(
+    rekan: Running,
+    sender: SlackSender,
+    standin: SlackStandIn,
+    engine: Engine,
+    cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    seed_org(engine)
+    send_round(rekan)
+    ask_for_contact(rekan, sender, standin, "U0STAFF4")
+    wait_dms(standin, "U0HRANI", 2)
+    wait_dms(standin, "U0HRBUDI", 2)
+    code, _, err = cli("people", "opt-out", "U0STAFF4")
+    assert code == 0, err
+    for hr in ("U0HRANI", "U0HRBUDI"):
+        shown = message_text(standin.dms_to(hr)[-1])
+        assert "withdrew their request" in shown and "1/5" not in shown  # the CLI reads English
+    with session_scope(engine) as s:
+        assert s.exec(select(FollowUp)).one().withdrawn_at is not None
