@@ -115,7 +115,7 @@ def erase(*, session: Session, slack_id: str, now: datetime, actor: str) -> Eras
 
 def _messages(session: Session, slack_id: str, done: Erased) -> None:
     """Rekan's own messages showing the check-ins: the person's check-in DMs and HR's copies of
-    their follow-ups. Posted ones are to be blanked (redrawn from the T_ERASED template);
+    their follow-ups; and those showing a task day of theirs. Posted ones are to be blanked (redrawn from the T_ERASED template);
     unposted ones are dropped."""
     ids: list[int] = []
     for followup in session.exec(sm_select(FollowUp.id).where(FollowUp.slack_id == slack_id)):
@@ -129,6 +129,17 @@ def _messages(session: Session, slack_id: str, done: Erased) -> None:
         ).all()
         if i is not None
     ]
+    for report in session.exec(sm_select(TaskReport.id).where(TaskReport.slack_id == slack_id)):
+        # a task day's messages (the lead's approval, the person's own copy, the decision)
+        ids += [
+            int(i)
+            for i in session.exec(
+                sm_select(Delivery.id).where(
+                    col(Delivery.key).startswith(f"tasks:{report}:", autoescape=True)
+                )
+            )
+            if i is not None
+        ]
     for row in session.exec(sm_select(Delivery).where(col(Delivery.id).in_(ids))).all():
         if row.state == DELIVERY_SENT and row.channel and row.ts:
             row.template, row.params = T_ERASED, {}

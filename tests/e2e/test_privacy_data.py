@@ -233,6 +233,7 @@ def test_export_and_erase_from_the_cli(
     assert "answers=1" in stdout and "notes=1" in stdout and "task_days=1" in stdout
     assert "Pseudonymised as ERASED" in stdout and "2 tickets" in stdout
     assert "blanked: 3" in stdout  # the check-in DM and both HR copies
+    assert "unsent_messages=2" in stdout  # the task day's, never posted: dropped
     assert scan(engine) == []
     after = counts(engine)
     assert after["tickets"] == before[0]["tickets"]  # the helpdesk's numbers stay
