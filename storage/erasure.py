@@ -24,6 +24,7 @@ from storage.checkins import followup_copies
 from storage.errors import DomainError
 from storage.models import (
     DELIVERY_SENT,
+    OPEN_STATES,
     ROLE_ADMIN,
     CheckinAnswer,
     CheckinNote,
@@ -66,11 +67,20 @@ def new_pseudonym() -> str:
 
 
 def check(session: Session, slack_id: str) -> Person:
-    """The person to erase, or the reason not to: unknown, or the last admin."""
+    """The person to erase, or the reason not to: unknown, the last admin, or an agent still
+    holding open tickets (which would be left with nobody: reassign them first)."""
     person = people.require(session, slack_id)
     admins = [p.slack_id for _, p in people.list_role(session, ROLE_ADMIN)]
     if admins == [slack_id]:
         raise DomainError("privacy.last_admin", slack_id=slack_id)
+    held = session.exec(
+        sm_select(Ticket.id)
+        .where(Ticket.agent_id == slack_id, col(Ticket.state).in_(OPEN_STATES))
+        .order_by(col(Ticket.id))
+    ).all()
+    if held:
+        numbers = ", ".join(f"#{n}" for n in held)
+        raise DomainError("privacy.holds_tickets", slack_id=slack_id, numbers=numbers)
     return person
 
 

@@ -566,4 +566,5 @@ MESSAGES: dict[str, str] = {
     "privacy.export_written": "{slack_id}'s data written to {path}",
     "report.open": "{period} · {team}: this week is still open; its figures appear once it closes",
     "report.csv_open": "still open",
+    "privacy.holds_tickets": "{slack_id} still holds open tickets {numbers}: reassign them first (`rekan tickets assign N ID`), then erase.",
 }

@@ -566,4 +566,5 @@ MESSAGES: dict[str, str] = {
     "privacy.export_written": "Data {slack_id} ditulis ke {path}",
     "report.open": "{period} · {team}: minggu ini masih terbuka; angkanya muncul setelah ditutup",
     "report.csv_open": "masih terbuka",
+    "privacy.holds_tickets": "{slack_id} masih menangani tiket terbuka {numbers}: alihkan dulu (`rekan tickets assign N ID`), lalu hapus.",
 }

@@ -152,3 +152,14 @@ def test_delivery_parameters_are_cleared_only_when_old_and_sent(asked: None, tx:
     with tx() as s:
         assert s.get(Delivery, first).params == {}  # type: ignore[union-attr]
         assert s.get(Delivery, second).params != {}  # type: ignore[union-attr]  # still to send
+
+
+def test_erase_refuses_an_agent_holding_open_tickets(org: object, tx: Tx) -> None:
+    with tx() as s:
+        outcome = new_ticket(s, reporter=RINA)
+        agent = outcome.ticket.agent_id
+        assert agent is not None
+    with tx() as s, pytest.raises(DomainError) as info:
+        erasure.erase(session=s, slack_id=agent, now=NOW, actor="cli")
+    assert info.value.key == "privacy.holds_tickets"
+    assert info.value.params["numbers"] == f"#{outcome.ticket.id}"
