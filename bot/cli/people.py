@@ -166,11 +166,9 @@ def people_opt_out(state: State, slack_id: str, undo: bool) -> None:
         name = person.name
     click.echo(state.msg("cli.opt_in" if undo else "cli.opt_out", name=name))
     if copies and state.settings.bot_token:  # withdrawn requests: HR's copies lose the scores
-        from jobs.updates import update_message
+        from jobs.updates import update_when_sent
 
-        context = job_context(state)
-        for delivery_id in copies:
-            update_message(context, delivery_id)
+        update_when_sent(job_context(state), copies, wait_seconds=10)
 
 
 @people_group.command("delegate")

@@ -25,7 +25,7 @@ from bot.listeners._common import (
 from bot.listeners.home import publish
 from bot.render.checkins import checkin_view
 from bot.runtime import Runtime
-from jobs.updates import update_message
+from jobs.updates import update_message, update_when_sent
 from storage import checkins, people
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
@@ -188,8 +188,7 @@ def withdraw(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runti
                 channel=where(body)[0],
             ),
         )
-        for delivery_id in copies:
-            runtime.submit(update_message, runtime.jobs, delivery_id)
+        runtime.submit(update_when_sent, runtime.jobs, copies)
         redraw(click.user, round_key, *where(body), runtime=runtime)
 
 
@@ -205,8 +204,7 @@ def stop(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) 
                 session=session, slack_id=click.user, now=runtime.now()
             ),
         )
-        for delivery_id in copies:
-            runtime.submit(update_message, runtime.jobs, delivery_id)
+        runtime.submit(update_when_sent, runtime.jobs, copies)
         message = blocks.build_stopped(click.lang)
         channel, ts = where(body)
         if channel and ts:
