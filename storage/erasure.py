@@ -23,6 +23,7 @@ from storage import audit, people
 from storage.checkins import followup_copies
 from storage.errors import DomainError
 from storage.models import (
+    DELIVERY_SENDING,
     DELIVERY_SENT,
     OPEN_STATES,
     ROLE_ADMIN,
@@ -125,8 +126,8 @@ def erase(*, session: Session, slack_id: str, now: datetime, actor: str) -> Eras
 
 def _messages(session: Session, slack_id: str, done: Erased) -> None:
     """Rekan's own messages showing the check-ins: the person's check-in DMs and HR's copies of
-    their follow-ups; and those showing a task day of theirs. Posted ones are to be blanked (redrawn from the T_ERASED template);
-    unposted ones are dropped."""
+    their follow-ups; and those showing a task day of theirs. Posted ones (and those being
+    posted) are to be blanked (redrawn from the T_ERASED template); unposted ones are dropped."""
     ids: list[int] = []
     for followup in session.exec(sm_select(FollowUp.id).where(FollowUp.slack_id == slack_id)):
         ids += followup_copies(session, followup or 0)
@@ -151,7 +152,8 @@ def _messages(session: Session, slack_id: str, done: Erased) -> None:
             if i is not None
         ]
     for row in session.exec(sm_select(Delivery).where(col(Delivery.id).in_(ids))).all():
-        if row.state == DELIVERY_SENT and row.channel and row.ts:
+        # one being posted right now is kept too: it may show them, and is blanked once sent
+        if row.state == DELIVERY_SENDING or (row.state == DELIVERY_SENT and row.channel and row.ts):
             row.template, row.params = T_ERASED, {}
             session.add(row)
             done.blank.append(row.id or 0)

@@ -72,10 +72,10 @@ def people_erase(state: State, slack_id: str, yes: bool) -> None:
 def _blank(state: State, done: erasure.Erased) -> int:
     """Redraw Rekan's messages that showed the person: blanked check-ins and follow-up copies,
     and the tickets' messages, which now name the pseudonym."""
-    from jobs.updates import refresh_ticket, update_message
+    from jobs.updates import refresh_ticket, update_when_sent
 
     ctx = job_context(state)
-    blanked = sum(1 for i in done.blank if update_message(ctx, i))
+    blanked = update_when_sent(ctx, done.blank, wait_seconds=30)
     for number in done.tickets:
         refresh_ticket(ctx, number)
     return blanked
