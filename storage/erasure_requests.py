@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlmodel import Session
 
 from storage import outbox, people
-from storage.errors import DomainError
 from storage.models import ROLE_ADMIN
 
 T_REQUEST = "privacy.erasure_request"  # to each admin
@@ -21,9 +20,18 @@ def ask(*, session: Session, slack_id: str, now: datetime) -> list[int]:
     returns the delivery ids to send."""
     people.require(session, slack_id)
     admins = [p.slack_id for _, p in people.list_role(session, ROLE_ADMIN)]
-    if not admins:
-        raise DomainError("privacy.no_admins")
     day = now.date().isoformat()
+    if not admins:  # told by DM: a click on the Home tab has no conversation to answer in
+        return [
+            outbox.enqueue(
+                session,
+                key=f"erasure:{slack_id}:{day}:no-admin",
+                recipient=slack_id,
+                template=T_ASKED,
+                params={"no_admins": True},
+                now=now,
+            )
+        ]
     ids = [
         outbox.enqueue(
             session,

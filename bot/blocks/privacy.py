@@ -79,6 +79,7 @@ def build_erasure_request(person: str, lang: str) -> Message:
     return {"text": t("privacy.erasure_request_title", lang), "blocks": [section(text)]}
 
 
-def build_erasure_asked(lang: str) -> Message:
-    text = t("privacy.erasure_asked", lang)
+def build_erasure_asked(lang: str, *, no_admins: bool = False) -> Message:
+    """To the person: the admins were asked (or there is no admin to ask yet)."""
+    text = t("privacy.no_admins" if no_admins else "privacy.erasure_asked", lang)
     return {"text": text, "blocks": [section(text)]}

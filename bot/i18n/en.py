@@ -555,7 +555,7 @@ MESSAGES: dict[str, str] = {
     "privacy.erasure_request_title": "Erasure request",
     "privacy.erasure_request": "{person} asks to have their data erased (PDP law). Check first whether anything must be kept by law, then run `rekan people erase {slack_id} --yes` on the server. Their tickets stay, under a pseudonym.",
     "privacy.erasure_asked": "Your erasure request went to the admins. They will check it and get back to you.",
-    "privacy.no_admins": "There is no admin yet to receive this request.",
+    "privacy.no_admins": "There is no Rekan admin yet to receive your erasure request. Please contact HR or IT directly.",
     "privacy.last_admin": "{slack_id} is the last admin: add another admin first (`rekan admins add ID`), then erase.",
     "privacy.erase_needs_yes": "Erasure cannot be undone: run again with --yes to erase {slack_id}'s data.",
     "privacy.erase_removed": "Removed for {slack_id}: {what}",

@@ -555,7 +555,7 @@ MESSAGES: dict[str, str] = {
     "privacy.erasure_request_title": "Permintaan penghapusan data",
     "privacy.erasure_request": "{person} meminta datanya dihapus (UU PDP). Periksa dulu apakah ada yang wajib disimpan menurut hukum, lalu jalankan `rekan people erase {slack_id} --yes` di server. Tiketnya tetap ada dengan nama samaran.",
     "privacy.erasure_asked": "Permintaan penghapusan Anda sudah dikirim ke admin. Mereka akan memeriksanya dan mengabari Anda.",
-    "privacy.no_admins": "Belum ada admin yang bisa menerima permintaan ini.",
+    "privacy.no_admins": "Belum ada admin Rekan yang bisa menerima permintaan penghapusan Anda. Silakan hubungi tim HR atau IT secara langsung.",
     "privacy.last_admin": "{slack_id} adalah admin terakhir: tambahkan admin lain dulu (`rekan admins add ID`), lalu hapus.",
     "privacy.erase_needs_yes": "Penghapusan tidak bisa dibatalkan: jalankan lagi dengan --yes untuk menghapus data {slack_id}.",
     "privacy.erase_removed": "Dihapus untuk {slack_id}: {what}",

@@ -21,4 +21,5 @@ def render_erasure_request(session: Session, row: Delivery, settings: JobSetting
 
 
 def render_erasure_asked(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
-    return Rendered(build_erasure_asked(reader(session, row.recipient, settings)[0]))
+    lang = reader(session, row.recipient, settings)[0]
+    return Rendered(build_erasure_asked(lang, no_admins=bool(row.params.get("no_admins"))))

@@ -10,7 +10,7 @@ from sqlalchemy import Column, MetaData, String, Table
 from sqlmodel import SQLModel, select
 
 import storage.models  # noqa: F401
-from storage import audit, checkins, erasure, outbox, privacy, retention
+from storage import audit, checkins, erasure, erasure_requests, outbox, people, privacy, retention
 from storage.errors import DomainError, NotFound
 from storage.models import Audit, Delivery, FollowUp, Person, Ticket
 from tests.storage.conftest import Tx
@@ -163,3 +163,20 @@ def test_erase_refuses_an_agent_holding_open_tickets(org: object, tx: Tx) -> Non
         erasure.erase(session=s, slack_id=agent, now=NOW, actor="cli")
     assert info.value.key == "privacy.holds_tickets"
     assert info.value.params["numbers"] == f"#{outcome.ticket.id}"
+
+
+def test_an_erasure_request_asks_every_admin_once_a_day(org: object, tx: Tx) -> None:
+    with tx() as s:
+        first = erasure_requests.ask(session=s, slack_id=RINA, now=NOW)
+        again = erasure_requests.ask(session=s, slack_id=RINA, now=NOW + timedelta(hours=1))
+        assert first == again and len(first) == 2  # the admin, and the person told
+        rows = [s.get(Delivery, i) for i in first]
+        assert [(r.recipient, r.template) for r in rows if r] == [
+            (ADMIN, erasure_requests.T_REQUEST),
+            (RINA, erasure_requests.T_ASKED),
+        ]
+        people.remove_role(session=s, slack_id=ADMIN, role="admin")
+    with tx() as s:  # nobody to ask: the person is told so, by DM
+        told = erasure_requests.ask(session=s, slack_id=RINA, now=NOW + timedelta(days=1))
+        row = s.get(Delivery, told[0])
+        assert len(told) == 1 and row is not None and row.params == {"no_admins": True}
