@@ -58,6 +58,10 @@ class Settings:
     min_group: int = 5
     retention_months: int = 12
     ticket_retention_months: int = 24
+    # issue 21 (UU PDP): the audit trail outlives the data; task days; deliveries' parameters
+    audit_retention_months: int = 60
+    task_retention_months: int = 24
+    delivery_retention_days: int = 90
     file_max_mb: int = 20
     tasks_at: time = time(9, 0)
     tasks_weekdays: frozenset[int] | None = None
@@ -284,6 +288,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         min_group=_int(env, "REKAN_MIN_GROUP", 5, 3, 1000),
         retention_months=_int(env, "REKAN_RETENTION_MONTHS", 12, 1, 120),
         ticket_retention_months=_int(env, "REKAN_TICKET_RETENTION_MONTHS", 24, 1, 240),
+        audit_retention_months=_int(env, "REKAN_AUDIT_RETENTION_MONTHS", 60, 1, 240),
+        task_retention_months=_int(env, "REKAN_TASK_RETENTION_MONTHS", 24, 1, 240),
+        delivery_retention_days=_int(env, "REKAN_DELIVERY_RETENTION_DAYS", 90, 7, 3650),
         file_max_mb=_int(env, "REKAN_FILE_MAX_MB", 20, 1, 1000),
         tasks_at=tasks_at,
         tasks_weekdays=tasks_weekdays,

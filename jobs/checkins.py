@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from jobs.campaigns import CampaignJob, iso_week
 from jobs.context import JobContext, JobSettings
-from storage import checkins
+from storage import audit, checkins, retention
 from storage.calendar import is_workday
 from storage.db import session_scope
 from storage.models import DELIVERY_SENT, Delivery, Person
@@ -100,9 +100,28 @@ def run_close(ctx: JobContext, now: datetime) -> str:
     return f"closed={len(closed)}"
 
 
+def _months_ago(now: datetime, months: int) -> datetime:
+    return now - timedelta(days=round(30.44 * months))
+
+
 def run_retention(ctx: JobContext, now: datetime) -> str:
-    """Job `retention`: answers older than REKAN_RETENTION_MONTHS go; aggregates stay."""
-    before = now - timedelta(days=round(30.44 * ctx.settings.retention_months))
+    """Job `retention`: answers older than REKAN_RETENTION_MONTHS go (aggregates stay); audit
+    rows older than REKAN_AUDIT_RETENTION_MONTHS; task days older than
+    REKAN_TASK_RETENTION_MONTHS; the parameters of deliveries older than
+    REKAN_DELIVERY_RETENTION_DAYS. Says how many of each it deleted."""
+    settings = ctx.settings
     with session_scope(ctx.engine, write=True) as session:
-        deleted = checkins.delete_older_than(session, before=before)
-    return f"deleted={deleted}"
+        answers = checkins.delete_older_than(
+            session, before=_months_ago(now, settings.retention_months)
+        )
+        trail = audit.delete_older_than(
+            session, before=_months_ago(now, settings.audit_retention_months)
+        )
+        task_days = retention.delete_task_days_before(
+            session,
+            before=_months_ago(now, settings.task_retention_months).astimezone(settings.tz).date(),
+        )
+        params = retention.clear_delivery_params_before(
+            session, before=now - timedelta(days=settings.delivery_retention_days)
+        )
+    return f"deleted={answers} audit={trail} task_days={task_days} delivery_params={params}"

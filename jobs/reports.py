@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from jobs.context import JobContext
 from jobs.delivery import open_channel
-from storage import checkins, people
+from storage import audit, checkins, people
 from storage.checkins import GroupNumbers
 from storage.db import session_scope
 from storage.models import ROLE_HR
@@ -44,6 +44,8 @@ def run_weekly(ctx: JobContext, now: datetime) -> str:
                 initial_comment=report.text,
             )
             sent += 1
+            with session_scope(ctx.engine, write=True) as session:
+                audit.record(session, actor=slack_id, action=audit.REPORT, now=now, ref="weekly")
         except SlackApiError as exc:
             log.warning("weekly report to an HR member failed: %s", exc.response.get("error"))
     return f"hr={len(hr)} sent={sent}"

@@ -4,6 +4,7 @@ each change, a check-in after an answer), and retry the updates that failed."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -13,7 +14,7 @@ from jobs.render import CannotRender, render
 from jobs.slack_errors import PERMANENT, UNCERTAIN_ERRORS
 from storage import outbox
 from storage.db import session_scope
-from storage.models import DELIVERY_SENT, Delivery
+from storage.models import DELIVERY_SENDING, DELIVERY_SENT, Delivery
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -89,3 +90,27 @@ def refresh_prefix(ctx: JobContext, prefix: str) -> int:
     with session_scope(ctx.engine) as session:
         ids = [r.id for r in outbox.sent_with_prefix(session, prefix) if r.id is not None]
     return sum(1 for i in ids if update_message(ctx, i))
+
+
+def update_when_sent(ctx: JobContext, delivery_ids: list[int], *, wait_seconds: float = 130) -> int:
+    """Update messages in place once they are posted: a row still pending will be drawn from
+    the current state when it is sent, but one being sent now may have been drawn before the
+    change (a withdrawn request's copy, issue 21), so it is updated as soon as it is marked
+    sent. Waits at most `wait_seconds` (a sending lease lasts two minutes). Returns how many
+    were updated."""
+    left = set(delivery_ids)
+    updated = 0
+    deadline = time.monotonic() + wait_seconds
+    while left:
+        with session_scope(ctx.engine) as session:
+            states = {i: row.state for i in left if (row := session.get(Delivery, i)) is not None}
+        for delivery_id in sorted(left):
+            state = states.get(delivery_id)
+            if state == DELIVERY_SENT:
+                updated += int(update_message(ctx, delivery_id))
+            if state != DELIVERY_SENDING:  # sent (updated), pending (drawn later), gone, failed
+                left.discard(delivery_id)
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    return updated

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from storage import outbox, people
+from storage import audit, outbox, people
 from storage.errors import DomainError, NotFound
 from storage.models import (
     DELIVERY_SENT,
@@ -164,17 +164,29 @@ def consent(
     row = FollowUp(round_key=round_key, slack_id=slack_id, created_at=now)
     session.add(row)
     session.flush()
-    return [
-        outbox.enqueue(
-            session,
-            key=f"{_FOLLOWUP_KEY}{row.id}:{member.slack_id}",
-            recipient=member.slack_id,
-            template=T_FOLLOWUP,
-            params={"followup": row.id},
-            now=now,
+    copies = []
+    for _, member in people.list_role(session, ROLE_HR):
+        copies.append(
+            outbox.enqueue(
+                session,
+                key=f"{_FOLLOWUP_KEY}{row.id}:{member.slack_id}",
+                recipient=member.slack_id,
+                template=T_FOLLOWUP,
+                params={"followup": row.id},
+                now=now,
+            )
         )
-        for _, member in people.list_role(session, ROLE_HR)
-    ]
+        # the copy shows scores and note to this HR member: traced when it is queued, so a
+        # copy is in the trail even if its delivery is still to come
+        audit.record(
+            session,
+            actor=member.slack_id,
+            action=audit.FOLLOWUP,
+            now=now,
+            subject=slack_id,
+            ref=f"followup:{row.id}",
+        )
+    return copies
 
 
 def mark_contacted(*, session: Session, followup_id: int, hr_id: str, now: datetime) -> list[int]:
@@ -183,10 +195,25 @@ def mark_contacted(*, session: Session, followup_id: int, hr_id: str, now: datet
     row = session.exec(for_update(select(FollowUp).where(FollowUp.id == followup_id))).first()
     if row is None:
         raise NotFound("checkin.no_followup")
+    if row.withdrawn_at is not None:
+        raise DomainError("privacy.withdrawn_contacted")
     if row.contacted_by is not None:
         raise AlreadyDone("checkin.already_contacted", by=row.contacted_by, at=row.contacted_at)
     row.contacted_by, row.contacted_at = hr_id, now
     session.add(row)
+    audit.record(
+        session,
+        actor=hr_id,
+        action=audit.CONTACTED,
+        now=now,
+        subject=row.slack_id,
+        ref=f"followup:{followup_id}",
+    )
+    return followup_copies(session, followup_id)
+
+
+def followup_copies(session: Session, followup_id: int) -> list[int]:
+    """The delivery ids of every HR copy of a follow-up."""
     return [
         int(i)
         for i in session.exec(
@@ -198,13 +225,71 @@ def mark_contacted(*, session: Session, followup_id: int, hr_id: str, now: datet
     ]
 
 
+def withdraw(
+    *, session: Session, round_key: str, slack_id: str, now: datetime, channel: str | None = None
+) -> list[int]:
+    """The person withdraws their request to be contacted (UU PDP: consent can be withdrawn):
+    HR's copies are to be redrawn without scores or note. Returns their delivery ids; none
+    when there was nothing open to withdraw."""
+    if not was_sent(session, round_key, slack_id, channel):
+        raise DomainError("checkin.not_yours")
+    row = session.exec(
+        for_update(
+            select(FollowUp).where(FollowUp.round_key == round_key, FollowUp.slack_id == slack_id)
+        )
+    ).first()
+    if row is None or row.id is None or row.withdrawn_at is not None:
+        return []
+    row.withdrawn_at = now
+    session.add(row)
+    return followup_copies(session, row.id)
+
+
+def withdraw_open(*, session: Session, slack_id: str, now: datetime) -> list[int]:
+    """Withdraw every request of this person HR has not acted on yet (stopping check-ins
+    withdraws them); returns the delivery ids of their HR copies."""
+    rows = session.exec(
+        select(FollowUp).where(
+            FollowUp.slack_id == slack_id,
+            col(FollowUp.withdrawn_at).is_(None),
+            col(FollowUp.contacted_at).is_(None),
+        )
+    ).all()
+    copies: list[int] = []
+    for row in rows:
+        row.withdrawn_at = now
+        session.add(row)
+        copies += followup_copies(session, row.id or 0)
+    return copies
+
+
+def withdrawn(session: Session, round_key: str, slack_id: str) -> bool:
+    row = session.exec(
+        select(FollowUp.withdrawn_at).where(
+            FollowUp.round_key == round_key, FollowUp.slack_id == slack_id
+        )
+    ).first()
+    return row is not None
+
+
 def set_opt_out(*, session: Session, slack_id: str, opt_out: bool, now: datetime) -> Person:
+    """Stop (or resume) a person's check-ins; stopping withdraws their open requests to HR
+    (see stop_checkins for the copies to redraw)."""
     person = session.get(Person, slack_id)
     if person is None:
         raise NotFound("error.person_unknown", slack_id=slack_id)
     person.checkin_opt_out, person.updated_at = opt_out, now
     session.add(person)
+    if opt_out:
+        withdraw_open(session=session, slack_id=slack_id, now=now)
     return person
+
+
+def stop_checkins(*, session: Session, slack_id: str, now: datetime) -> list[int]:
+    """Stop a person's check-ins; returns the HR copies of the requests this withdrew."""
+    copies = withdraw_open(session=session, slack_id=slack_id, now=now)
+    set_opt_out(session=session, slack_id=slack_id, opt_out=True, now=now)
+    return copies
 
 
 # ---------------------------------------------------------------- support options
@@ -247,6 +332,9 @@ class GroupNumbers:
     physical_avg: float | None
     mental_avg: float | None
     low_share: float | None
+    # the round is closed and its numbers kept: an open round's numbers still move as people
+    # answer, so two reports of it a day apart could be subtracted (issue 21)
+    final: bool = field(default=True, compare=False)
 
     @property
     def participation(self) -> float | None:
@@ -330,7 +418,7 @@ def report(session: Session, *, weeks: int, low: int) -> list[GroupNumbers]:
     result: list[GroupNumbers] = []
     for row in reversed(rounds):
         if row.closed_at is None:
-            result += round_numbers(session, row.key, low=low)
+            result += [replace(g, final=False) for g in round_numbers(session, row.key, low=low)]
             continue
         kept = session.exec(
             select(WellbeingAggregate).where(WellbeingAggregate.round_key == row.key)

@@ -387,6 +387,8 @@ class FollowUp(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     contacted_by: str | None = Field(default=None, max_length=32)
     contacted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # the person withdrew the request (issue 21): HR's copies no longer show scores or note
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class SupportOption(SQLModel, table=True):
@@ -473,3 +475,18 @@ class SavedReply(SQLModel, table=True):
     text_en: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+# ---------------------------------------------------------------- privacy (issue 21)
+
+
+class Audit(SQLModel, table=True):
+    """Append-only: who looked at or changed someone else's identifiable personal data.
+    Slack ids and the action word only — never names, emails, scores or notes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    actor: str = Field(max_length=32, index=True)  # a Slack id, or "cli" / "rekan"
+    action: str = Field(max_length=16)  # followup | contacted | export | erase | report | role
+    subject: str | None = Field(default=None, max_length=32, index=True)
+    ref: str | None = Field(default=None, max_length=64)  # e.g. "followup:12", "hr", a period

@@ -34,6 +34,7 @@ A_STOP = "checkin_stop"
 A_CONSENT = "checkin_consent"
 A_CONTACTED = "checkin_contacted"
 A_RESUME = "checkin_resume"
+A_WITHDRAW = "checkin_withdraw"
 V_NOTE = "checkin_note_modal"
 B_NOTE = "note"
 ANSWER_PATTERN = r"^checkin_(physical|mental)_([1-5])$"
@@ -64,6 +65,7 @@ class CheckinView:
     consented: bool = False
     noted: bool = False
     closed: bool = False
+    withdrawn: bool = False
 
 
 def build_checkin(v: CheckinView) -> Message:
@@ -103,6 +105,8 @@ def build_checkin(v: CheckinView) -> Message:
         blocks.append(section(t("checkin.recorded", lang, answers=recorded, closes=v.closes)))
     if not v.closed and any(score <= v.low for score in v.answers.values()):
         blocks.extend(_support(v))
+    elif v.consented:
+        blocks.extend(_consent(v))
     if not v.closed:
         more = [
             button(
@@ -127,17 +131,30 @@ def _support(v: CheckinView) -> list[dict[str, Any]]:
         if option.link and option.link.startswith(("https://", "http://")):
             line += f" <{option.link}|{t('checkin.open_link', lang)}>"
         lines.append(line)
-    blocks = [section("\n".join(lines))]
+    return [section("\n".join(lines)), *_consent(v)]
+
+
+def _consent(v: CheckinView) -> list[dict[str, Any]]:
+    """ "Contact me"; once pressed, what was asked and a way to withdraw it."""
+    lang = v.lang
+    if v.withdrawn:
+        return [section(t("privacy.withdrawn_note", lang))]
     if v.consented:
-        blocks.append(section(t("checkin.consented", lang)))
-    else:
-        blocks.append(
+        return [
+            section(t("checkin.consented", lang)),
             actions(
-                "checkin_consent",
-                [button(t("checkin.consent", lang), A_CONSENT, v.round_key, style="primary")],
-            )
+                "checkin_withdraw",
+                [button(t("privacy.withdraw", lang), A_WITHDRAW, v.round_key)],
+            ),
+        ]
+    if v.closed:
+        return []
+    return [
+        actions(
+            "checkin_consent",
+            [button(t("checkin.consent", lang), A_CONSENT, v.round_key, style="primary")],
         )
-    return blocks
+    ]
 
 
 def build_stopped(lang: str) -> Message:
@@ -155,8 +172,13 @@ def build_followup(
     contacted_by: str | None,
     contacted_at: str | None,
     lang: str,
+    withdrawn: bool = False,
 ) -> Message:
-    """For each HR member: who asked to be contacted, this round's scores, their note."""
+    """For each HR member: who asked to be contacted, this round's scores, their note; once
+    withdrawn, only that it was withdrawn (no scores, no note, no button)."""
+    if withdrawn:
+        text = t("privacy.followup_withdrawn", lang, person=mention(person))
+        return {"text": t("followup.title", lang), "blocks": [section(text)]}
     scores = ", ".join(
         f"{t('checkin.short_' + q, lang)} {answers[q]}/5" for q in QUESTIONS if q in answers
     )

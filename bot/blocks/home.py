@@ -38,6 +38,7 @@ class HomeData:
     delegate: tuple[str, str] | None = None
     outages: Sequence[OutageView] = ()  # active now: "Known problems now"
     outages_mine: frozenset[int] = frozenset()  # of those, the ones this person is counted in
+    my_data: list[dict[str, Any]] = field(default_factory=list)  # issue 21: built apart
 
 
 def _ticket_lines(items: Sequence[TicketRecord], lang: str) -> str:
@@ -95,6 +96,7 @@ def build_home(data: HomeData) -> dict[str, Any]:
                 [button(t("home.resume_checkins", lang), "checkin_resume", "resume")],
             )
         )
+    blocks.extend(data.my_data)
     blocks.append(context(t("lapor.help_short", lang)))
     return View(type="home", blocks=blocks).to_dict()
 

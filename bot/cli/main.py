@@ -9,7 +9,18 @@ from typing import Any, NoReturn
 
 import click
 
-from bot.cli import jobs, ops, outages, people, replies, reports, roles, tickets
+from bot.cli import (
+    audit,
+    jobs,
+    ops,
+    outages,
+    people,
+    privacy,
+    replies,
+    reports,
+    roles,
+    tickets,
+)
 from bot.cli.state import EXIT_FAILED, EXIT_USAGE, Failure, State, first_line
 from bot.config import ConfigError
 from bot.i18n import t
@@ -41,6 +52,9 @@ cli.add_command(jobs.holidays_group)
 cli.add_command(jobs.deliveries_group)
 cli.add_command(ops.demo)
 cli.add_command(ops.manifest)
+cli.add_command(audit.audit_group)
+people.people_group.add_command(privacy.people_export)
+people.people_group.add_command(privacy.people_erase)
 
 
 def _loaded(module: str, name: str) -> type[BaseException] | None:

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import mark_away, mark_back, parse_date, person_status, print_rows
+from bot.cli.common import (
+    job_context,
+    mark_away,
+    mark_back,
+    parse_date,
+    person_status,
+    print_rows,
+)
 from bot.cli.state import EXIT_FAILED, Failure, State, first_line, pass_state
 from bot.config import ConfigError
 from storage import checkins, people
@@ -150,11 +157,18 @@ def people_set_language(state: State, slack_id: str, language: str) -> None:
 def people_opt_out(state: State, slack_id: str, undo: bool) -> None:
     """Stop (or, with --undo, resume) someone's wellbeing check-ins."""
     with state.session(write=True) as session:
+        copies = (
+            [] if undo else checkins.stop_checkins(session=session, slack_id=slack_id, now=utcnow())
+        )
         person = checkins.set_opt_out(
             session=session, slack_id=slack_id, opt_out=not undo, now=utcnow()
         )
         name = person.name
     click.echo(state.msg("cli.opt_in" if undo else "cli.opt_out", name=name))
+    if copies and state.settings.bot_token:  # withdrawn requests: HR's copies lose the scores
+        from jobs.updates import update_when_sent
+
+        update_when_sent(job_context(state), copies, wait_seconds=10)
 
 
 @people_group.command("delegate")

@@ -9,7 +9,9 @@ import click
 from bot.cli.common import job_context, parse_date, print_rows
 from bot.cli.state import Failure, State, first_line, pass_state
 from bot.csvfile import csv_text
+from storage import audit
 from storage import tasks as daily_tasks
+from storage.types import utcnow
 
 
 @click.group("report")
@@ -29,6 +31,8 @@ def report_wellbeing(state: State, weeks: int, png: Path | None, csv_path: Path 
 
     groups = numbers(job_context(state), weeks)
     floor = state.settings.min_group
+    with state.session(write=True) as session:
+        audit.record(session, actor=audit.CLI, action=audit.REPORT, now=utcnow(), ref="wellbeing")
     click.echo(reports.text_report(groups, floor, state.lang).replace("*", ""))
     try:
         if png is not None:

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import click
+from sqlmodel import Session
 
 from bot.cli.common import mark_away, mark_back, person_status, print_rows
 from bot.cli.state import State, pass_state
-from storage import people
+from storage import audit, people
 from storage.models import ROLE_ADMIN, ROLE_AGENT, ROLE_HR
 from storage.types import utcnow
 
 
 def _role_name(state: State, role: str, tier: int | None) -> str:
     return state.msg(f"role.{role}", tier=tier)
+
+
+def _trace(session: Session, slack_id: str, change: str) -> None:
+    """HR and admins see others' data: granting or removing those roles is in the audit trail."""
+    audit.record(
+        session, actor=audit.CLI, action=audit.ROLE, now=utcnow(), subject=slack_id, ref=change
+    )
 
 
 def _role_group(name: str, role: str, help_text: str) -> click.Group:
@@ -24,8 +32,11 @@ def _role_group(name: str, role: str, help_text: str) -> click.Group:
     def add(state: State, slack_id: str) -> None:
         """Give a known person this role."""
         with state.session(write=True) as session:
+            had = people.has_role(session, slack_id, role)
             people.add_role(session=session, slack_id=slack_id, role=role, now=utcnow())
             person = people.require(session, slack_id)
+            if not had:
+                _trace(session, slack_id, f"grant:{role}")
         click.echo(
             state.msg("cli.role_added", name=person.name, role=_role_name(state, role, None))
         )
@@ -38,6 +49,7 @@ def _role_group(name: str, role: str, help_text: str) -> click.Group:
         with state.session(write=True) as session:
             people.remove_role(session=session, slack_id=slack_id, role=role)
             person = people.require(session, slack_id)
+            _trace(session, slack_id, f"remove:{role}")
         click.echo(
             state.msg("cli.role_removed", name=person.name, role=_role_name(state, role, None))
         )

@@ -10,6 +10,7 @@ from bot.listeners import (
     home,
     outages,
     people,
+    privacy,
     saved_replies,
     tasks,
     tickets,
@@ -26,3 +27,4 @@ def register_all(app: App, runtime: Runtime) -> None:
     conversation.register(app, runtime)
     saved_replies.register(app, runtime)
     outages.register(app, runtime)
+    privacy.register(app, runtime)

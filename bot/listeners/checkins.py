@@ -25,7 +25,7 @@ from bot.listeners._common import (
 from bot.listeners.home import publish
 from bot.render.checkins import checkin_view
 from bot.runtime import Runtime
-from jobs.updates import update_message
+from jobs.updates import update_message, update_when_sent
 from storage import checkins, people
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
@@ -171,13 +171,40 @@ def consent(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtim
         redraw(click.user, round_key, *where(body), runtime=runtime)
 
 
+def withdraw(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:
+    """ "Withdraw my request": every HR copy is redrawn without scores or note."""
+    click = clicked(ack, body, respond, runtime)
+    if click is None:
+        return
+    round_key = click.value
+    with click.refusing():
+        copies = transaction(
+            runtime.engine,
+            lambda session: checkins.withdraw(
+                session=session,
+                round_key=round_key,
+                slack_id=click.user,
+                now=runtime.now(),
+                channel=where(body)[0],
+            ),
+        )
+        runtime.submit(update_when_sent, runtime.jobs, copies)
+        redraw(click.user, round_key, *where(body), runtime=runtime)
+
+
 def stop(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:
-    """Stop check-ins: the message says so."""
+    """Stop check-ins: the message says so, and open requests to HR are withdrawn."""
     click = clicked(ack, body, respond, runtime)
     if click is None:
         return
     with click.refusing():
-        set_opt_out(click.user, True, runtime=runtime)
+        copies = transaction(
+            runtime.engine,
+            lambda session: checkins.stop_checkins(
+                session=session, slack_id=click.user, now=runtime.now()
+            ),
+        )
+        runtime.submit(update_when_sent, runtime.jobs, copies)
         message = blocks.build_stopped(click.lang)
         channel, ts = where(body)
         if channel and ts:
@@ -234,3 +261,4 @@ def register(app: App, runtime: Runtime) -> None:
     app.action(blocks.A_STOP)(bind(stop, runtime=runtime))
     app.action(blocks.A_RESUME)(bind(resume, runtime=runtime))
     app.action(blocks.A_CONTACTED)(bind(contacted, runtime=runtime))
+    app.action(blocks.A_WITHDRAW)(bind(withdraw, runtime=runtime))

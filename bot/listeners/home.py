@@ -9,9 +9,10 @@ from slack_bolt import Ack, App, Respond
 from sqlmodel import Session
 
 from bot.blocks.home import A_AVAILABILITY, HomeData, build_home
+from bot.blocks.privacy import build_my_data
 from bot.listeners._common import bind, clicked, slack_id
 from bot.runtime import Runtime
-from storage import claims, people, tickets
+from storage import claims, people, privacy, tickets
 from storage import tasks as daily
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
@@ -48,7 +49,19 @@ def home_data(rt: Runtime, user: str) -> HomeData:
             delegate=(delegate.delegate_id, delegate.until.isoformat()) if delegate else None,
             outages=outage_views.active(session),
             outages_mine=frozenset(outage_views.member_of(session, user)),
+            my_data=my_data(session, user, lang),
         )
+
+
+def my_data(session: Session, user: str, lang: str) -> list[dict[str, Any]]:
+    """The "My data" section (issue 21); none for someone Rekan does not know yet."""
+    person = people.get(session, user)
+    if person is None:
+        return []
+    profile = {"name": person.name, "email": person.email, "team": person.team}
+    profile["timezone"] = person.timezone
+    counts = privacy.summary(session, slack_id=user)
+    return build_my_data(profile=profile, counts=counts, lang=lang)
 
 
 def publish(rt: Runtime, user: str) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.render import checkins, conversation, outages, tasks, tickets
+from bot.render import checkins, conversation, outages, privacy, tasks, tickets
 from bot.render.common import each
 from jobs import checkins as checkin_jobs
 from jobs import claims as claim_jobs
 from jobs import tasks as task_jobs
 from jobs.context import Renderer
 from storage import checkins as checkin_store
+from storage import erasure as erasure_store
+from storage import erasure_requests
 from storage import tasks as task_store
 from storage import tickets as ticket_store
 from storage.outages import messages as outage_messages
@@ -39,4 +41,7 @@ RENDERERS: Mapping[str, Renderer] = {
     task_jobs.T_SUMMARY: each(tasks.render_summary),
     # one function for every outage template, so a broadcast reads its outage once
     **dict.fromkeys(outage_messages.TEMPLATES, outages.render_outages),
+    erasure_store.T_ERASED: each(privacy.render_erased),
+    erasure_requests.T_REQUEST: each(privacy.render_erasure_request),
+    erasure_requests.T_ASKED: each(privacy.render_erasure_asked),
 }

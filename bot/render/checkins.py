@@ -45,6 +45,7 @@ def checkin_view(
             for o in checkins.support_options(session)
         ],
         closed=closed,
+        withdrawn=checkins.withdrawn(session, round_key, slack_id),
     )
 
 
@@ -87,5 +88,6 @@ def render_followup(session: Session, row: Delivery, settings: JobSettings) -> R
             if followup.contacted_at
             else None,
             lang=lang,
+            withdrawn=followup.withdrawn_at is not None,
         )
     )

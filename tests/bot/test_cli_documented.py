@@ -122,6 +122,9 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         ("people", "set-language"): [["U0AYU", "en"]],
         ("people", "opt-out"): [["U0AYU"], ["U0AYU", "--undo"]],
         ("people", "delegate"): [["U0BUDI", "U0AYU", "--until", "2099-01-01"]],
+        ("people", "export"): [["U0AYU"], ["U0AYU", "--out", str(tmp_path / "ayu.json")]],
+        ("people", "erase"): [["U0CICI", "--yes"]],
+        ("audit", "list"): [[], ["--since", "2020-01-01", "--actor", "cli"]],
         ("agents", "add"): [
             ["U0AYU", "--tier", "1"],
             ["U0BUDI", "--tier", "1"],
@@ -176,6 +179,9 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         # an unknown key; a placeholder that is not one of the three
         ("replies", "remove"): [["vpn-reset"]],
         ("replies", "add"): [["x", "--id", "Halo {nama}", "--en", "Hi {name}"]],
+        # without --yes; an unknown person
+        ("people", "erase"): [["U0AYU"], ["U0NOBODY", "--yes"]],
+        ("people", "export"): [["U0NOBODY"]],
     }
     covered = set(runs) | set(HELP_ONLY)
     assert sorted(set(PATHS) - covered) == [], "a new README command: give it a run here"

@@ -278,7 +278,9 @@ def test_report_floor_and_retention(
     assert "Legal: too few answers" in text  # two people: below the floor
     assert "Ops: withheld" in text  # everyone (8) minus Ops (6) would be Legal's two
     # retention deletes answers; the kept numbers stay
-    assert run_retention(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=400)) == "deleted=16"
+    assert run_retention(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=400)).startswith(
+        "deleted=16 audit=0 task_days=0"
+    )
     with session_scope(engine) as s:
         assert s.exec(select(CheckinAnswer)).all() == []
         assert len(s.exec(select(WellbeingAggregate)).all()) == 4
@@ -293,6 +295,7 @@ def test_weekly_report_goes_to_hr_as_chart_and_text(
     seed_org(engine)
     send_round(rekan)
     record(engine, {sid: {"physical": 4} for sid in STAFF[:6]})
+    run_close(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=4))  # closed weeks only
     assert run_weekly(rekan.runtime.jobs, MONDAY_10_WIB) == "hr=2 sent=2"
     uploads = standin.calls("files.completeUploadExternal")
     assert len(uploads) == 2
@@ -377,6 +380,7 @@ def test_support_opt_out_and_report_cli(
     assert standin.dms_to("U0STAFF7") == []
     assert "again" in cli("people", "opt-out", "U0STAFF7", "--undo")[1]
     record(engine, {sid: {"mental": 2} for sid in STAFF[:6]})
+    run_close(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=4))  # closed weeks only
     png, csv_file = tmp_path / "w.png", tmp_path / "w.csv"
     code, out, _ = cli(
         "report", "wellbeing", "--weeks", "4", "--png", str(png), "--csv", str(csv_file)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from bot.run import Running
 from bot.sandbox import SlackSender, SlackStandIn
+from jobs.checkins import run_close
 from jobs.reports import run_weekly
 from tests.e2e.test_checkins import MONDAY_10_WIB, STAFF, record, seed_org, send_round
 from tests.e2e.test_tasks import MONDAY_0930_WIB, open_form, seed_team, tasks_value
@@ -28,6 +30,8 @@ def answer_as_in_the_issue(rekan: Running, engine: Engine) -> None:
     ops = [(4, 4), (4, 4), (4, 4), (4, 4), (3, 4), (3, 3)]
     scores = {sid: {"physical": p, "mental": m} for sid, (p, m) in zip(STAFF, ops, strict=False)}
     record(engine, {**scores, STAFF[6]: {"physical": 1, "mental": 2}})
+    # reports show closed weeks only (issue 21): an open week's numbers still move
+    assert run_close(rekan.runtime.jobs, MONDAY_10_WIB + timedelta(days=4)) == "closed=1"
 
 
 def test_wellbeing_csv_cannot_be_subtracted_down_to_one_person(
