@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from jobs import metrics
+from jobs.bulk import deliver_many
 from jobs.context import JobContext
-from jobs.delivery import deliver_many
 from storage import campaigns, outbox
 from storage.calendar import is_workday, send_deadline
 from storage.db import session_scope

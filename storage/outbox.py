@@ -87,14 +87,17 @@ def _values(message: NewMessage, now: datetime) -> dict[str, Any]:
     }
 
 
+# One statement claims a whole batch; RETURNING names the rows this transaction won, so two
+# workers claiming the same ids never both get one.
 _CLAIM = (
     update(DELIVERY)
     .where(
-        DELIVERY.c.id == bindparam("row"),
+        DELIVERY.c.id.in_(bindparam("rows", expanding=True)),
         DELIVERY.c.state == DELIVERY_PENDING,
         DELIVERY.c.next_attempt_at <= bindparam("due"),
     )
     .values(state=DELIVERY_SENDING, claimed_at=bindparam("due"), attempts=DELIVERY.c.attempts + 1)
+    .returning(DELIVERY.c.id)
 )
 _CLAIMED = (
     sa_select(
@@ -150,10 +153,14 @@ def claim(session: Session, delivery_id: int, *, now: datetime) -> Claimed | Non
 
 
 def claim_many(session: Session, ids: Sequence[int], *, now: datetime) -> dict[int, Claimed]:
-    """claim() for several rows: those this transaction moved to `sending`, by id. (Core
-    statements: every message sent passes here.)"""
+    """claim() for several rows, in one statement: those this transaction moved to `sending`,
+    by id. (Core statements: every message sent passes here.)"""
     conn = connection(session)
-    won = [i for i in ids if conn.execute(_CLAIM, {"row": i, "due": now}).rowcount == 1]
+    won = (
+        [int(i) for i in conn.execute(_CLAIM, {"rows": list(ids), "due": now}).scalars()]
+        if ids
+        else []
+    )
     if not won:
         return {}
     claimed: dict[int, Claimed] = {}
