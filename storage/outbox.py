@@ -346,6 +346,26 @@ def sent_before(session: Session, row: Delivery) -> bool:
     return found is not None
 
 
+def sent_before_many(session: Session, rows: Sequence[Delivery]) -> set[int]:
+    """sent_before() for a batch: the ids of the rows whose recipient was already sent a
+    message of the same template by another row."""
+    by_template: dict[str, set[str]] = {}
+    for r in rows:
+        by_template.setdefault(r.template, set()).add(r.recipient)
+    earlier: dict[tuple[str, str], set[int]] = {}
+    for template, recipients in by_template.items():
+        found = connection(session).execute(
+            sa_select(DELIVERY.c.recipient, DELIVERY.c.id).where(
+                DELIVERY.c.template == template,
+                DELIVERY.c.state == DELIVERY_SENT,
+                DELIVERY.c.recipient.in_(sorted(recipients)),
+            )
+        )
+        for recipient, row_id in found:
+            earlier.setdefault((template, recipient), set()).add(int(row_id))
+    return {r.id or 0 for r in rows if earlier.get((r.template, r.recipient), set()) - {r.id}}
+
+
 def by_key(session: Session, key: str) -> Delivery | None:
     return session.exec(select(Delivery).where(Delivery.key == key)).first()
 

@@ -268,9 +268,9 @@ def test_a_batch_is_claimed_in_one_statement_and_each_row_by_one_claimer(
         due = [add(s, f"b{i}", RINA if i % 2 else REPORTER) for i in range(120)]
         later = add(s, "later", due=SOON)
     with tx() as s:
-        first = outbox.claim_many(s, due[:80] + [later], now=NOW)
+        first = outbox.claim_many(s, [*due[:80], later], now=NOW)
     with tx() as s:
-        second = outbox.claim_many(s, due + [later], now=NOW)
+        second = outbox.claim_many(s, [*due, later], now=NOW)
     assert sorted(first) == due[:80] and sorted(second) == due[80:]
     assert {c.row.state for c in [*first.values(), *second.values()]} == {"sending"}
     assert row(tx, later).state == "pending" and row(tx, due[0]).attempts == 1
