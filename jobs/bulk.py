@@ -8,9 +8,11 @@ DM history checked before any resend (jobs.delivery)."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50  # rows claimed (and rendered) per transaction
 MARK_BATCH = 200  # rows marked sent per transaction at most
+MARK_GATHER = 0.1  # seconds posted rows are gathered before they are marked
 ROUNDS = 5  # rows waiting for a thread's parent sent in the same call are tried this often
 
 
@@ -44,17 +47,17 @@ def deliver_many(
     A scheduled row keeps to its reader's working hours at `hours_at` (default `now`) unless
     sent `by_hand` (`rekan jobs run`). A row waiting for its thread's parent, sent in this
     same call, goes once the parent is marked."""
-    todo = list(dict.fromkeys(ids))
     results: Counter[str] = Counter()
     at = now or utcnow()
+    todo: list[int] = []
+    pending: Iterable[int] = ids  # read lazily: a campaign hands its rows page by page
     for _ in range(ROUNDS):
-        if not todo:
+        counted = Counter(results)
+        todo = _round(ctx, pending, concurrency, at, by_hand, hours_at, results)
+        handled = sum(results.values()) - sum(counted.values())
+        if not todo or handled == 0:  # nothing left, or no parent was sent meanwhile
             break
-        waiting = _round(ctx, todo, concurrency, at, by_hand, hours_at, results)
-        if len(waiting) == len(todo):  # no parent was sent meanwhile: deliveries-retry's turn
-            todo = waiting
-            break
-        todo = waiting
+        pending = todo
     if todo:
         results["waiting"] += len(todo)
     return dict(results)
@@ -62,7 +65,7 @@ def deliver_many(
 
 def _round(
     ctx: JobContext,
-    ids: list[int],
+    ids: Iterable[int],
     concurrency: int,
     now: datetime,
     by_hand: bool,
@@ -97,8 +100,8 @@ def _round(
 
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="rekan-deliver") as pool:
-            for start in range(0, len(ids), CLAIM_BATCH):
-                chunk = ids[start : start + CLAIM_BATCH]
+            source = iter(ids)
+            while chunk := list(itertools.islice(source, CLAIM_BATCH)):
                 ready, later = _claim(ctx, chunk, now, by_hand, hours_at, results, lock)
                 waiting += later
                 for claimed, rendered in ready:
@@ -156,9 +159,11 @@ def _mark_loop(
     done = False
     while not done:
         batch = [posted.get()]
-        while len(batch) < MARK_BATCH:
+        # Gather what arrives for a moment: one transaction marks many rows, not each few.
+        until = time.monotonic() + MARK_GATHER
+        while len(batch) < MARK_BATCH and None not in batch:
             try:
-                batch.append(posted.get_nowait())
+                batch.append(posted.get(timeout=max(0.0, until - time.monotonic())))
             except queue.Empty:
                 break
         done = None in batch

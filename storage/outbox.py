@@ -285,14 +285,24 @@ def release_stale(session: Session, *, now: datetime) -> int:
 
 
 def due_ids(
-    session: Session, *, now: datetime, limit: int = 500, campaign: str | None = None
+    session: Session,
+    *,
+    now: datetime,
+    limit: int = 500,
+    campaign: str | None = None,
+    after: int | None = None,
 ) -> list[int]:
+    """Rows due at `now`, the longest waiting first; with `after`, those with a greater id in
+    id order instead (a page of one pass over everything due, the next page after its last)."""
     query = (
         select(Delivery.id)
         .where(Delivery.state == DELIVERY_PENDING, col(Delivery.next_attempt_at) <= now)
-        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
         .limit(limit)
     )
+    if after is None:
+        query = query.order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+    else:
+        query = query.where(col(Delivery.id) > after).order_by(col(Delivery.id))
     if campaign is not None:
         query = query.where(Delivery.campaign == campaign)
     else:

@@ -95,6 +95,7 @@ def _render(
         Support(o.name, o.description, o.link, o.contact) for o in checkins.support_options(session)
     ]
     closes: dict[tuple[str, str, str], str] = {}  # one formatting per round, zone and language
+    made: dict[tuple[object, ...], Rendered] = {}
     results: list[Rendered | CannotRender] = []
     for row, key in asked:
         round_ = rounds[key]
@@ -118,7 +119,13 @@ def _render(
             support=support,
             closed=round_.closed_at is not None,
         )
-        results.append(Rendered(build_checkin(view)))
+        # Views without answers look alike (a round's first message to a team, in one
+        # language and zone): each distinct one is drawn once per batch.
+        same = (key, lang, view.closes, view.intro, tuple(sorted(view.answers.items())))
+        drawn = made.get((*same, view.consented, view.noted))
+        if drawn is None:
+            drawn = made[(*same, view.consented, view.noted)] = Rendered(build_checkin(view))
+        results.append(drawn)
     return results
 
 
