@@ -302,3 +302,21 @@ def test_racing_claimers_split_a_batch_without_overlap(org: Engine, tx: Tx) -> N
     for th in threads:
         th.join()
     assert sorted(won[0] + won[1]) == ids  # every row claimed, none twice
+
+
+def test_who_was_sent_a_template_before_is_read_for_a_batch(org: Engine, tx: Tx) -> None:
+    with tx() as s:
+        old = add(s, "w1:rep", template="ask")
+        outbox.mark_sent(s, old, channel="D0REPORT", ts="1.0", now=NOW)
+        other = add(s, "x:rina", RINA, template="other")
+        outbox.mark_sent(s, other, channel="D0RINA", ts="2.0", now=NOW)
+        unsent = add(s, "w1:rina", RINA, template="ask")  # pending: not sent
+        new_rep, new_rina = (
+            add(s, "w2:rep", template="ask"),
+            add(s, "w2:rina", RINA, template="ask"),
+        )
+    rows = [row(tx, i) for i in (new_rep, new_rina, old, unsent)]
+    with tx() as s:
+        assert outbox.sent_before_many(s, rows) == {new_rep}
+        assert outbox.sent_before_many(s, []) == set()
+        assert all(outbox.sent_before(s, r) == (r.id == new_rep) for r in rows)
