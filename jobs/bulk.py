@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 CLAIM_BATCH = 50  # rows claimed (and rendered) per transaction
 MARK_BATCH = 200  # rows marked sent per transaction at most
 MARK_GATHER = 0.1  # seconds posted rows are gathered before they are marked
+PAGE = 2000  # due rows read per statement by deliveries-retry
 ROUNDS = 5  # rows waiting for a thread's parent sent in the same call are tried this often
 
 
@@ -179,13 +180,24 @@ def _mark_loop(
             results["sent"] += len(rows)
 
 
+def _due(ctx: JobContext, now: datetime) -> Iterator[int]:
+    """Every row due at `now` outside a leased campaign (a broadcast of thousands included),
+    a page at a time as the engine asks for more."""
+    after = 0
+    while True:
+        with session_scope(ctx.engine) as session:
+            page = outbox.due_ids(session, now=now, limit=PAGE, after=after)
+        if not page:
+            return
+        yield from page
+        after = page[-1]
+
+
 def run_deliveries_retry(ctx: JobContext, now: datetime) -> str:
     """Job `deliveries-retry`: release rows of dead senders, then send whatever is due."""
     with session_scope(ctx.engine, write=True) as session:
         released = outbox.release_stale(session, now=now)
-    with session_scope(ctx.engine) as session:
-        ids = outbox.due_ids(session, now=now)
-    results = deliver_many(ctx, ids, concurrency=ctx.settings.notify_threads, now=now)
+    results = deliver_many(ctx, _due(ctx, now), concurrency=ctx.settings.notify_threads, now=now)
     updated = refresh_stale(ctx, now=now)
     done = " ".join(f"{k}={v}" for k, v in sorted(results.items()))
     return f"released={released} updated={updated} {done}".strip()
