@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -234,12 +235,7 @@ def _send_due(
                 clock.sleep(min(max(pause, 0.05), 5.0))
                 continue
             handed: list[int] = []  # the sizes of the pages handed to the engine in this pass
-            report = None
-            if on_progress is not None:
-
-                def report(sent: int, before: int = done, total: int = total) -> None:
-                    on_progress(before + sent, before + total)
-
+            report = None if on_progress is None else partial(_progress, on_progress, done, total)
             # Working hours are judged at the run's own moment (`now`, as time goes by), not
             # at the wall clock that only paces the retries.
             batch = deliver_many(
@@ -261,6 +257,11 @@ def _send_due(
         stop.set()
         keeper.join()
     return results
+
+
+def _progress(on_progress: Callable[[int, int], None], before: int, total: int, sent: int) -> None:
+    """Progress within a pass: `sent` of its `total` rows, after `before` of earlier passes."""
+    on_progress(before + sent, before + total)
 
 
 def _pass_over(

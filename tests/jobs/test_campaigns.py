@@ -282,6 +282,7 @@ def test_cli_jobs_holidays_and_deliveries(cli, engine: Engine, standin: SlackSta
     assert code == 0
     assert "done" in out and "sent 12 of 12" in err
     assert len(standin.messages()) == 12
+    assert standin.calls("conversations.open") == []  # posted to user ids, DMs kept
     code, out, _ = cli("jobs", "run", "checkin")  # the same period again: nothing missing
     assert code == 0 and len(standin.messages()) == 12
     code, out, _ = cli("deliveries", "status", f"checkin:{week}")
