@@ -89,7 +89,7 @@ class BatchSender:
     def _claim(self, ids: list[int]) -> None:
         now = utcnow()
         with session_scope(self._ctx.engine, write=True) as session:
-            taken, waiting = delivery.take_many(session, ids, now=now)
+            taken, waiting, _ = delivery.take_many(session, ids, now=now)
         self._later(waiting)
         ready: list[tuple[outbox.Claimed, Rendered]] = []
         gone: list[tuple[outbox.Claimed, str]] = []

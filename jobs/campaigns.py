@@ -9,17 +9,18 @@ import socket
 import threading
 import time as clock
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from jobs import metrics
+from jobs.bulk import deliver_many
 from jobs.context import JobContext
-from jobs.delivery import deliver_many
 from storage import campaigns, outbox
 from storage.calendar import is_workday, send_deadline
 from storage.db import session_scope
@@ -221,7 +222,7 @@ def _send_due(
             # A forced run sends everything now; a scheduled one what is due at `now`.
             at = max(now, utcnow()) if force or wait else now
             with session_scope(ctx.engine) as session:
-                ids = outbox.due_ids(session, now=at, campaign=key, limit=BATCH)
+                ids = outbox.due_ids(session, now=at, campaign=key, limit=BATCH, after=0)
                 total = campaigns.unfinished(session, key)
             if not ids:
                 if not wait or total == 0 or clock.monotonic() > deadline:
@@ -233,11 +234,13 @@ def _send_due(
                 pause = (upcoming - utcnow()).total_seconds()
                 clock.sleep(min(max(pause, 0.05), 5.0))
                 continue
+            handed: list[int] = []  # the sizes of the pages handed to the engine in this pass
+            report = None if on_progress is None else partial(_progress, on_progress, done, total)
             # Working hours are judged at the run's own moment (`now`, as time goes by), not
             # at the wall clock that only paces the retries.
             batch = deliver_many(
                 ctx,
-                ids,
+                _pass_over(ctx, key, at, ids, handed, lost, report),
                 concurrency=ctx.settings.delivery_concurrency,
                 now=at,
                 by_hand=force,
@@ -245,15 +248,43 @@ def _send_due(
             )
             for outcome, count in batch.items():
                 results[outcome] = results.get(outcome, 0) + count
-            done += len(ids)
+            done += sum(handed)
             if on_progress is not None:
-                on_progress(done, done + total - len(ids))
+                on_progress(done, done + total - sum(handed))
         if lost.is_set():
             log.warning("lost the lease of campaign %s; stopping", key)
     finally:
         stop.set()
         keeper.join()
     return results
+
+
+def _progress(on_progress: Callable[[int, int], None], before: int, total: int, sent: int) -> None:
+    """Progress within a pass: `sent` of its `total` rows, after `before` of earlier passes."""
+    on_progress(before + sent, before + total)
+
+
+def _pass_over(
+    ctx: JobContext,
+    key: str,
+    at: datetime,
+    page: list[int],
+    handed: list[int],
+    lost: threading.Event,
+    report: Callable[[int], None] | None,
+) -> Iterator[int]:
+    """Every row of the campaign due at `at`, a page at a time, read as the engine asks for
+    more: one pass keeps every posting thread busy, where a pass per page would stall at each
+    page's end on its slowest post (a 429's back-off). `handed` gets each page's size."""
+    while page:
+        yield from page
+        handed.append(len(page))
+        if report is not None and len(handed) > 1:
+            report(sum(handed[:-1]))  # the pages before this one: posted, but for a few
+        if lost.is_set():
+            return
+        with session_scope(ctx.engine) as session:
+            page = outbox.due_ids(session, now=at, campaign=key, limit=BATCH, after=page[-1])
 
 
 def tick(ctx: JobContext, now: datetime, jobs: Sequence[CampaignJob]) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from jobs.bulk import deliver_many
 from jobs.context import JobContext
-from jobs.delivery import deliver_many
 from storage import claims, outbox
 from storage.db import session_scope
 

@@ -8,8 +8,7 @@ key carried in its message metadata."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -21,10 +20,9 @@ from sqlmodel import Session
 from jobs import metrics
 from jobs.context import JobContext
 from jobs.files import upload
-from jobs.render import CannotRender, Rendered, render
+from jobs.render import CannotRender, Rendered
 from jobs.slack_errors import PERMANENT, UNCERTAIN_ERRORS
-from jobs.updates import refresh_stale, update_message
-from storage import campaigns, outbox, tickets
+from storage import campaigns, outbox, people, tickets
 from storage.calendar import next_working_moment
 from storage.campaigns import days_off
 from storage.db import session_scope
@@ -41,9 +39,15 @@ def _is_channel(recipient: str) -> bool:
     return recipient[:1] in ("C", "G")
 
 
+def _is_user(recipient: str) -> bool:
+    return recipient[:1] in ("U", "W")
+
+
 def open_channel(ctx: JobContext, recipient: str) -> str:
-    """The DM channel for a person (cached in the people table), or the channel itself."""
-    if _is_channel(recipient) or recipient[:1] == "D":
+    """The DM channel for a person (cached in the people table), or the channel itself. Costs
+    a `conversations.open` (Tier 3, ~50 a minute) on first contact: only for what needs the
+    channel before posting (an uncertain post's history, an upload, the weekly report)."""
+    if not _is_user(recipient):
         return recipient
     with session_scope(ctx.engine) as session:
         person = session.get(Person, recipient)
@@ -51,10 +55,7 @@ def open_channel(ctx: JobContext, recipient: str) -> str:
             return person.dm_channel
     channel = str(ctx.updater.conversations_open(users=recipient)["channel"]["id"])
     with session_scope(ctx.engine, write=True) as session:
-        person = session.get(Person, recipient)
-        if person is not None and person.dm_channel != channel:
-            person.dm_channel = channel
-            session.add(person)
+        people.remember_dm_channels(session, channels={recipient: channel})
     return channel
 
 
@@ -98,6 +99,7 @@ class Posted:
     channel: str
     ts: str
     version: int | None  # the ticket version the message shows
+    person: str | None = None  # a person whose DM channel Slack just named, to keep
 
 
 def _unwanted(session: Session, claimed: outbox.Claimed) -> bool:
@@ -154,38 +156,50 @@ def _not_now(session: Session, claimed: outbox.Claimed, hours: Hours, now: datet
     return None
 
 
-def take(
+def take_many(
     session: Session,
-    delivery_id: int,
+    ids: list[int],
     *,
     now: datetime,
     hours: Hours | None = None,
     hours_at: datetime | None = None,
-) -> outbox.Claimed | str:
-    """Claim a row for sending in the caller's write transaction; a string says why not.
-    With `hours`, scheduled rows wait for (or, too late, skip) their reader's working hours."""
-    claimed = outbox.claim(session, delivery_id, now=now)
-    if claimed is None:
-        log.debug("delivery %s not claimed: not due, or another worker has it", delivery_id)
-        return "skipped"
-    if claimed.waiting:
-        outbox.wait(session, [delivery_id])
-        return "waiting"
-    if _unwanted(session, claimed):
-        return "failed"
-    held = _not_now(session, claimed, hours, hours_at or now) if hours is not None else None
-    return held or claimed
-
-
-def take_many(
-    session: Session, ids: list[int], *, now: datetime
-) -> tuple[list[outbox.Claimed], list[int]]:
-    """take() for several rows: the ones claimed and wanted, and the ids of those waiting for
-    their thread's parent to be posted (pending again)."""
-    claimed = outbox.claim_many(session, ids, now=now).values()
-    waiting = [c.row.id or 0 for c in claimed if c.waiting]
+) -> tuple[list[outbox.Claimed], list[int], dict[str, int]]:
+    """Claim rows for sending in the caller's write transaction, in one statement: the ones
+    claimed and wanted, the ids of those waiting for their thread's parent to be posted
+    (pending again), and how many of the rest were not sent now and why ("skipped": not due
+    or another worker has it; "failed"; "deferred"). With `hours`, scheduled rows wait for
+    (or, too late, skip) their reader's working hours at `hours_at` (default `now`)."""
+    found = outbox.claim_many(session, ids, now=now)
+    held: dict[str, int] = {}
+    if len(found) < len(ids):
+        held["skipped"] = len(ids) - len(found)
+    waiting = [c.row.id or 0 for c in found.values() if c.waiting]
     outbox.wait(session, waiting)
-    return [c for c in claimed if not c.waiting and not _unwanted(session, c)], waiting
+    taken: list[outbox.Claimed] = []
+    for row_id in ids:  # in the order asked: a lone worker posts them in that order
+        claimed = found.get(row_id)
+        if claimed is None or claimed.waiting:
+            continue
+        why = "failed" if _unwanted(session, claimed) else None
+        if why is None and hours is not None:
+            why = _not_now(session, claimed, hours, hours_at or now)
+        if why is None:
+            taken.append(claimed)
+        else:
+            held[why] = held.get(why, 0) + 1
+    return taken, waiting, held
+
+
+def _channel(ctx: JobContext, claimed: outbox.Claimed, *, known: bool) -> str:
+    """Where a row goes: its thread, the person's DM when known, else the user id itself —
+    Slack posts that in the app's DM with them and answers with the DM's id, so first
+    contact costs no `conversations.open`. `known`: the real channel is needed first."""
+    if claimed.thread:
+        return claimed.thread[0]
+    if claimed.dm_channel:
+        return claimed.dm_channel
+    recipient = claimed.row.recipient
+    return open_channel(ctx, recipient) if known else recipient
 
 
 def send(
@@ -197,9 +211,8 @@ def send(
     assert row.id is not None
     try:
         thread_ts = claimed.thread[1] if claimed.thread else None
-        channel = (claimed.thread[0] if claimed.thread else claimed.dm_channel) or open_channel(
-            ctx, row.recipient
-        )
+        # An uncertain post is looked for in the DM's history, which needs the DM's id.
+        channel = _channel(ctx, claimed, known=row.uncertain)
         if row.uncertain:
             try:
                 found = find_posted(ctx, channel, row.key, thread_ts)
@@ -221,6 +234,7 @@ def send(
                 return "reconciled"
         rendered = rendering()
         if rendered.upload is not None:
+            channel = _channel(ctx, claimed, known=True)  # uploads name a channel
             return _posted(row, channel, upload(ctx, rendered, channel, thread_ts), rendered)
         response = ctx.client.chat_postMessage(
             channel=channel,
@@ -237,8 +251,15 @@ def send(
         return _slack_failure(ctx, row, exc)
     except UNCERTAIN_ERRORS as exc:
         return _retry(ctx, row, type(exc).__name__, uncertain=True)
+    posted_in = str(response["channel"])
+    learnt = channel == row.recipient and _is_user(row.recipient) and posted_in != channel
     return Posted(
-        row.id, row.ticket_id, str(response["channel"]), str(response["ts"]), rendered.version
+        row.id,
+        row.ticket_id,
+        posted_in,
+        str(response["ts"]),
+        rendered.version,
+        person=row.recipient if learnt else None,
     )
 
 
@@ -247,12 +268,16 @@ def _posted(row: Delivery, channel: str, ts: str, rendered: Rendered) -> Posted:
 
 
 def record(ctx: JobContext, posted: list[Posted]) -> list[int]:
-    """Mark posted rows sent, in one transaction. Returns the rows whose ticket changed while
+    """Mark posted rows sent and keep the DM channels learnt, in one transaction. Returns the rows whose ticket changed while
     they were being posted: their messages need an update."""
     with session_scope(ctx.engine, write=True) as session:
         now = utcnow()
         outbox.mark_sent_many(
             session, [(p.row_id, p.channel, p.ts, p.version) for p in posted], now=now
+        )
+        # DM channels Slack named in its answers: the next message goes straight there.
+        people.remember_dm_channels(
+            session, channels={p.person: p.channel for p in posted if p.person}
         )
         numbers = {p.ticket_id for p in posted if p.ticket_id is not None}
         current = tickets.versions(session, numbers) if numbers else {}
@@ -264,34 +289,6 @@ def record(ctx: JobContext, posted: list[Posted]) -> list[int]:
         and p.version is not None
         and current.get(p.ticket_id, p.version) > p.version
     ]
-
-
-def deliver(
-    ctx: JobContext,
-    delivery_id: int,
-    *,
-    now: datetime | None = None,
-    by_hand: bool = False,
-    hours_at: datetime | None = None,
-) -> str:
-    """Send one row if it is due and unclaimed. A scheduled row keeps to its reader's working
-    hours at `hours_at` (default `now`) unless sent `by_hand` (`rekan jobs run`)."""
-    with session_scope(ctx.engine, write=True) as session:
-        hours = None if by_hand else Hours.of(session, ctx)
-        claimed = take(session, delivery_id, now=now or utcnow(), hours=hours, hours_at=hours_at)
-    if isinstance(claimed, str):
-        return claimed
-
-    def rendering() -> Rendered:
-        with session_scope(ctx.engine) as session:
-            return render(session, claimed.row, ctx)
-
-    result = send(ctx, claimed, rendering)
-    if isinstance(result, str):
-        return result
-    for moved in record(ctx, [result]):
-        update_message(ctx, moved)
-    return "sent"
 
 
 def _slack_failure(ctx: JobContext, row: Delivery, exc: SlackApiError) -> str:
@@ -326,41 +323,3 @@ def fail(ctx: JobContext, row: Delivery, error: str) -> str:
     with session_scope(ctx.engine, write=True) as session:
         outbox.mark_failed(session, row.id, error=error)
     return "failed"
-
-
-def deliver_many(
-    ctx: JobContext,
-    ids: Iterable[int],
-    *,
-    concurrency: int = 1,
-    now: datetime | None = None,
-    by_hand: bool = False,
-    hours_at: datetime | None = None,
-) -> dict[str, int]:
-    """Send rows due at `now` with at most `concurrency` posts in flight; counts by outcome."""
-    results: dict[str, int] = {}
-    ids = list(ids)
-
-    def one(i: int) -> str:
-        return deliver(ctx, i, now=now, by_hand=by_hand, hours_at=hours_at)
-
-    if concurrency <= 1 or len(ids) <= 1:
-        outcomes = [one(i) for i in ids]
-    else:
-        with ThreadPoolExecutor(concurrency, thread_name_prefix="rekan-deliver") as pool:
-            outcomes = list(pool.map(one, ids))
-    for outcome in outcomes:
-        results[outcome] = results.get(outcome, 0) + 1
-    return results
-
-
-def run_deliveries_retry(ctx: JobContext, now: datetime) -> str:
-    """Job `deliveries-retry`: release rows of dead senders, then send whatever is due."""
-    with session_scope(ctx.engine, write=True) as session:
-        released = outbox.release_stale(session, now=now)
-    with session_scope(ctx.engine) as session:
-        ids = outbox.due_ids(session, now=now)
-    results = deliver_many(ctx, ids, concurrency=ctx.settings.notify_threads, now=now)
-    updated = refresh_stale(ctx, now=now)
-    done = " ".join(f"{k}={v}" for k, v in sorted(results.items()))
-    return f"released={released} updated={updated} {done}".strip()

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from jobs.bulk import deliver_many
 from jobs.context import JobContext
-from jobs.delivery import deliver_many
 from storage import people, tickets
 from storage.db import session_scope
 from storage.people import SlackProfile

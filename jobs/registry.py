@@ -12,7 +12,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import campaigns, checkins, claims, delivery, outages, people, reports, tasks, tickets
+from jobs import bulk, campaigns, checkins, claims, outages, people, reports, tasks, tickets
 from jobs.campaigns import CampaignJob
 from jobs.context import JobContext, JobSettings
 
@@ -51,7 +51,7 @@ def interval_jobs() -> list[JobSpec]:
     return [
         JobSpec("people-sync", "0 2 * * *", people.run_people_sync),
         JobSpec("availability", "every 5 minutes", people.run_availability),
-        JobSpec("deliveries-retry", "every 1 minutes", delivery.run_deliveries_retry),
+        JobSpec("deliveries-retry", "every 1 minutes", bulk.run_deliveries_retry),
         JobSpec("claims-expiry", "every 5 minutes", claims.run_claims_expiry),
         JobSpec("campaigns", "every 1 minutes", _tick),
         JobSpec("checkin-close", "every 5 minutes", checkins.run_close),

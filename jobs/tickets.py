@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from jobs.bulk import deliver_many
 from jobs.context import JobContext
-from jobs.delivery import deliver_many
 from jobs.updates import refresh_ticket
 from storage.db import session_scope
 from storage.tickets import conversation, waiting

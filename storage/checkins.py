@@ -4,7 +4,7 @@ aggregates with an anonymity floor, and retention. Health data: no function here
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -124,6 +124,47 @@ def answers(session: Session, round_key: str, slack_id: str) -> dict[str, int]:
         )
     ).all()
     return {r.question: r.score for r in rows}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands in a round: their answers, whether they asked HR to contact
+    them, whether they left a note."""
+
+    answers: dict[str, int]
+    consented: bool
+    noted: bool
+
+
+def standings(session: Session, round_key: str, slack_ids: Collection[str]) -> dict[str, Standing]:
+    """answers(), has_consented() and note_of() of many people at once (a batch of check-in
+    messages to draw), in three statements; everyone asked is in the answer."""
+    ids = sorted(set(slack_ids))
+    scores: dict[str, dict[str, int]] = defaultdict(dict)
+    for who, question, score in session.exec(
+        select(CheckinAnswer.slack_id, CheckinAnswer.question, CheckinAnswer.score).where(
+            CheckinAnswer.round_key == round_key, col(CheckinAnswer.slack_id).in_(ids)
+        )
+    ):
+        scores[who][question] = score
+    consented = set(
+        session.exec(
+            select(FollowUp.slack_id).where(
+                FollowUp.round_key == round_key, col(FollowUp.slack_id).in_(ids)
+            )
+        )
+    )
+    noted = set(
+        session.exec(
+            select(CheckinNote.slack_id).where(
+                CheckinNote.round_key == round_key, col(CheckinNote.slack_id).in_(ids)
+            )
+        )
+    )
+    return {
+        who: Standing(dict(scores.get(who, {})), who in consented, who in noted)
+        for who in slack_ids
+    }
 
 
 def save_note(*, session: Session, round_key: str, slack_id: str, note: str, now: datetime) -> None:

@@ -87,14 +87,17 @@ def _values(message: NewMessage, now: datetime) -> dict[str, Any]:
     }
 
 
+# One statement claims a whole batch; RETURNING names the rows this transaction won, so two
+# workers claiming the same ids never both get one.
 _CLAIM = (
     update(DELIVERY)
     .where(
-        DELIVERY.c.id == bindparam("row"),
+        DELIVERY.c.id.in_(bindparam("rows", expanding=True)),
         DELIVERY.c.state == DELIVERY_PENDING,
         DELIVERY.c.next_attempt_at <= bindparam("due"),
     )
     .values(state=DELIVERY_SENDING, claimed_at=bindparam("due"), attempts=DELIVERY.c.attempts + 1)
+    .returning(DELIVERY.c.id)
 )
 _CLAIMED = (
     sa_select(
@@ -150,10 +153,14 @@ def claim(session: Session, delivery_id: int, *, now: datetime) -> Claimed | Non
 
 
 def claim_many(session: Session, ids: Sequence[int], *, now: datetime) -> dict[int, Claimed]:
-    """claim() for several rows: those this transaction moved to `sending`, by id. (Core
-    statements: every message sent passes here.)"""
+    """claim() for several rows, in one statement: those this transaction moved to `sending`,
+    by id. (Core statements: every message sent passes here.)"""
     conn = connection(session)
-    won = [i for i in ids if conn.execute(_CLAIM, {"row": i, "due": now}).rowcount == 1]
+    won = (
+        [int(i) for i in conn.execute(_CLAIM, {"rows": list(ids), "due": now}).scalars()]
+        if ids
+        else []
+    )
     if not won:
         return {}
     claimed: dict[int, Claimed] = {}
@@ -278,14 +285,24 @@ def release_stale(session: Session, *, now: datetime) -> int:
 
 
 def due_ids(
-    session: Session, *, now: datetime, limit: int = 500, campaign: str | None = None
+    session: Session,
+    *,
+    now: datetime,
+    limit: int = 500,
+    campaign: str | None = None,
+    after: int | None = None,
 ) -> list[int]:
+    """Rows due at `now`, the longest waiting first; with `after`, those with a greater id in
+    id order instead (a page of one pass over everything due, the next page after its last)."""
     query = (
         select(Delivery.id)
         .where(Delivery.state == DELIVERY_PENDING, col(Delivery.next_attempt_at) <= now)
-        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
         .limit(limit)
     )
+    if after is None:
+        query = query.order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+    else:
+        query = query.where(col(Delivery.id) > after).order_by(col(Delivery.id))
     if campaign is not None:
         query = query.where(Delivery.campaign == campaign)
     else:
@@ -337,6 +354,26 @@ def sent_before(session: Session, row: Delivery) -> bool:
         )
     ).first()
     return found is not None
+
+
+def sent_before_many(session: Session, rows: Sequence[Delivery]) -> set[int]:
+    """sent_before() for a batch: the ids of the rows whose recipient was already sent a
+    message of the same template by another row."""
+    by_template: dict[str, set[str]] = {}
+    for r in rows:
+        by_template.setdefault(r.template, set()).add(r.recipient)
+    earlier: dict[tuple[str, str], set[int]] = {}
+    for template, recipients in by_template.items():
+        found = connection(session).execute(
+            sa_select(DELIVERY.c.recipient, DELIVERY.c.id).where(
+                DELIVERY.c.template == template,
+                DELIVERY.c.state == DELIVERY_SENT,
+                DELIVERY.c.recipient.in_(sorted(recipients)),
+            )
+        )
+        for recipient, row_id in found:
+            earlier.setdefault((template, recipient), set()).add(int(row_id))
+    return {r.id or 0 for r in rows if earlier.get((r.template, r.recipient), set()) - {r.id}}
 
 
 def by_key(session: Session, key: str) -> Delivery | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, bindparam, func
+from sqlalchemy import Connection, bindparam, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -113,6 +113,25 @@ def readers(
         for i, lang, tz in conn.execute(_READERS, {"ids": sorted(set(slack_ids))})
     }
     return {i: found.get(i, (language, timezone)) for i in slack_ids}
+
+
+_DM_CHANNEL = (
+    update(PERSON)
+    .where(
+        PERSON.c.slack_id == bindparam("person"),
+        or_(PERSON.c.dm_channel.is_(None), PERSON.c.dm_channel != bindparam("channel")),
+    )
+    .values(dm_channel=bindparam("channel"))
+)
+
+
+def remember_dm_channels(session: Session, *, channels: Mapping[str, str]) -> None:
+    """Keep each person's DM channel (user id -> D… id, as Slack answered a post to the user),
+    in one batched statement; a channel already kept is not written again."""
+    if channels:
+        connection(session).execute(
+            _DM_CHANNEL, [{"person": who, "channel": ch} for who, ch in sorted(channels.items())]
+        )
 
 
 def ensure_locked(session: Session, slack_id: str, *, now: datetime, name: str = "") -> None:

@@ -78,7 +78,7 @@ def send(state: State, deliveries: list[int]) -> None:
         click.echo(state.msg("cli.deliveries_left", count=len(deliveries)), err=True)
         return
     # Imported here: the delivery engine pulls in every renderer and the metrics.
-    from jobs.delivery import deliver_many
+    from jobs.bulk import deliver_many
 
     deliver_many(job_context(state), deliveries)
 

@@ -3,6 +3,7 @@ follow-up request, from the current state in the store."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -49,25 +50,84 @@ def checkin_view(
     )
 
 
-def render_ask(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
-    round_key = row.campaign or ""
-    intro = (
-        not outbox.sent_before(session, row)
-        if row.state != DELIVERY_SENT or row.ts is None
-        else False
-    )
-    return Rendered(
-        build_checkin(checkin_view(session, round_key, row.recipient, settings, intro=intro))
+def render_asks(
+    session: Session, rows: Sequence[Delivery], settings: JobSettings
+) -> list[Rendered | CannotRender]:
+    """The check-in of each row (its campaign is the round), the first one a person receives
+    with the introduction. A round's batch reads each thing once: its round, readers,
+    standings, support options and who was asked before."""
+    unsent = [r for r in rows if r.state != DELIVERY_SENT or r.ts is None]
+    before = outbox.sent_before_many(session, unsent)
+    intro = {r.id for r in unsent if r.id not in before}
+    return _render(
+        session, [(r, r.campaign or "") for r in rows], settings, intro=intro, reminder=False
     )
 
 
-def render_reminder(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
+def render_reminders(
+    session: Session, rows: Sequence[Delivery], settings: JobSettings
+) -> list[Rendered | CannotRender]:
+    """The reminder: the current round's check-in again, with a line saying so."""
     round_ = checkins.current_round(session)
     if round_ is None:
-        raise CannotRender("no open round")
-    return Rendered(
-        build_checkin(checkin_view(session, round_.key, row.recipient, settings, reminder=True))
-    )
+        return [CannotRender("no open round") for _ in rows]
+    return _render(session, [(r, round_.key) for r in rows], settings, intro=set(), reminder=True)
+
+
+def _render(
+    session: Session,
+    asked: Sequence[tuple[Delivery, str]],
+    settings: JobSettings,
+    *,
+    intro: set[int | None],
+    reminder: bool,
+) -> list[Rendered | CannotRender]:
+    """What checkin_view() reads, once per batch, and each row's check-in drawn from it."""
+    keys = {key for _, key in asked}
+    rounds = {key: session.get(CheckinRound, key) for key in keys}
+    recipients = {row.recipient for row, _ in asked}
+    readers = people.readers(session, recipients, settings.language, settings.timezone)
+    standing = {
+        key: checkins.standings(session, key, [r.recipient for r, k in asked if k == key])
+        for key, found in rounds.items()
+        if found is not None
+    }
+    support = [
+        Support(o.name, o.description, o.link, o.contact) for o in checkins.support_options(session)
+    ]
+    closes: dict[tuple[str, str, str], str] = {}  # one formatting per round, zone and language
+    made: dict[tuple[object, ...], Rendered] = {}
+    results: list[Rendered | CannotRender] = []
+    for row, key in asked:
+        round_ = rounds[key]
+        if round_ is None:
+            results.append(CannotRender("round is gone"))
+            continue
+        lang, tz = readers[row.recipient]
+        if (key, tz, lang) not in closes:
+            closes[key, tz, lang] = format_time(round_.closes_at, tz, lang)
+        stands = standing[key][row.recipient]
+        view = CheckinView(
+            round_key=key,
+            lang=lang,
+            closes=closes[key, tz, lang],
+            answers=stands.answers,
+            intro=row.id in intro,
+            reminder=reminder,
+            low=settings.low_score,
+            consented=stands.consented,
+            noted=stands.noted,
+            support=support,
+            closed=round_.closed_at is not None,
+        )
+        # Views without answers look alike (a round's first message to a team, in one
+        # language and zone): each distinct one is drawn once per batch.
+        same = (key, lang, view.closes, view.intro, tuple(sorted(view.answers.items())))
+        drawn = made.get((*same, view.consented, view.noted))
+        if drawn is None:
+            drawn = made[(*same, view.consented, view.noted)] = Rendered(build_checkin(view))
+        results.append(drawn)
+    return results
 
 
 def render_followup(session: Session, row: Delivery, settings: JobSettings) -> Rendered:

@@ -3,6 +3,7 @@ the person's own copy, decisions and changes, the morning digest and the weekly 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -35,8 +36,14 @@ def _decided(report: TaskReport, tz: str, lang: str) -> str | None:
     return format_time(report.decided_at, tz, lang) if report.decided_at else None
 
 
-def render_prompt(session: Session, row: Delivery, settings: JobSettings) -> Rendered:
-    return Rendered(build_prompt(reader(session, row.recipient, settings)[0]))
+def render_prompts(
+    session: Session, rows: Sequence[Delivery], settings: JobSettings
+) -> list[Rendered | CannotRender]:
+    """The daily prompt in each reader's language, their languages read in one statement."""
+    found = people.readers(
+        session, {r.recipient for r in rows}, settings.language, settings.timezone
+    )
+    return [Rendered(build_prompt(found[r.recipient][0])) for r in rows]
 
 
 def render_approval(session: Session, row: Delivery, settings: JobSettings) -> Rendered:

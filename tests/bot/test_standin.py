@@ -35,6 +35,18 @@ def test_post_update_history_with_metadata(standin: SlackStandIn) -> None:
     assert "metadata" not in plain[0]
 
 
+def test_a_post_to_a_user_id_lands_in_their_dm_and_names_it(standin: SlackStandIn) -> None:
+    """As on Slack: chat.postMessage with a user id as the channel posts in the app's DM with
+    that person and answers with the DM's own id (D…), the one conversations.open gives."""
+    c = client(standin)
+    posted = c.chat_postMessage(channel="U0AYU", text="halo")
+    dm = c.conversations_open(users="U0AYU")["channel"]["id"]
+    assert posted["channel"] == dm and dm.startswith("D")
+    assert [m.text for m in standin.dms_to("U0AYU")] == ["halo"]
+    again = c.chat_postMessage(channel=posted["channel"], text="lagi")
+    assert again["channel"] == dm and len(standin.messages(dm)) == 2
+
+
 def test_ratelimit_answers_429_with_retry_after(standin: SlackStandIn) -> None:
     standin.inject("chat.postMessage", "ratelimit", retry_after=1)
     with pytest.raises(SlackApiError) as info:

@@ -320,7 +320,7 @@ def test_agent_notification_survives_slack_failures(
 ) -> None:
     from datetime import timedelta
 
-    from jobs.delivery import run_deliveries_retry
+    from jobs.bulk import run_deliveries_retry
     from storage.types import utcnow
 
     seed(engine)

@@ -282,6 +282,7 @@ def test_cli_jobs_holidays_and_deliveries(cli, engine: Engine, standin: SlackSta
     assert code == 0
     assert "done" in out and "sent 12 of 12" in err
     assert len(standin.messages()) == 12
+    assert standin.calls("conversations.open") == []  # posted to user ids, DMs kept
     code, out, _ = cli("jobs", "run", "checkin")  # the same period again: nothing missing
     assert code == 0 and len(standin.messages()) == 12
     code, out, _ = cli("deliveries", "status", f"checkin:{week}")
@@ -295,3 +296,51 @@ def test_cli_jobs_holidays_and_deliveries(cli, engine: Engine, standin: SlackSta
     assert code == 2 and "YYYY-MM-DD" in err
     code, _, err = cli("jobs", "run", "nope")
     assert code == 1 and "tasks-prompt" in err
+
+
+def test_a_first_round_posts_to_user_ids_and_keeps_the_dm_channels(
+    settings: Settings, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
+) -> None:
+    """No `conversations.open` per person: the post names the user, Slack answers with the
+    DM, and the next round goes straight to that DM."""
+    ids = seed_people(engine, 60)
+    ctx = context(settings, engine, delivery_concurrency=8)
+    run = run_campaign(ctx, hello_job, now=MONDAY_10_WIB)
+    assert run.outcome == "done" and run.results == {"sent": 60}
+    posts = standin.calls("chat.postMessage")
+    assert sorted(c.params["channel"] for c in posts) == ids
+    assert standin.calls("conversations.open") == []
+    assert per_person(standin) == {standin.dm_channel(i): 1 for i in ids}
+    with session_scope(engine) as s:
+        kept = {p.slack_id: p.dm_channel for p in people.list_people(s)}
+    assert kept == {i: standin.dm_channel(i) for i in ids}
+    standin.clear()
+    tuesday = run_campaign(ctx, hello_job, now=MONDAY_10_WIB.replace(day=24))
+    assert tuesday.outcome == "done"
+    assert sorted(c.params["channel"] for c in standin.calls("chat.postMessage")) == sorted(
+        standin.dm_channel(i) for i in ids
+    )
+    assert standin.calls("conversations.open") == []
+
+
+def test_uncertain_first_posts_are_found_in_the_dm_opened_for_them(
+    settings: Settings, engine: Engine, standin: SlackStandIn, hello_job: CampaignJob
+) -> None:
+    """A post to a user id whose answer was lost leaves the DM unknown: only then is it
+    opened, to look for the message in its history before any resend."""
+    seed_people(engine, 30)
+    standin.inject("chat.postMessage", "drop_after_post", times=4)  # posted, answer lost
+    standin.inject("chat.postMessage", "server_error", times=2, status=503)  # not posted
+    run = run_campaign(
+        context(settings, engine, delivery_concurrency=4),
+        hello_job,
+        now=MONDAY_10_WIB,
+        force=True,
+        wait_for_retries=True,
+    )
+    assert run.outcome == "done", run.summary()
+    counts = per_person(standin)
+    assert len(counts) == 30 and set(counts.values()) == {1}
+    assert run.results is not None and run.results["reconciled"] == 4
+    assert len(standin.calls("conversations.open")) == 6  # one per uncertain post, no more
+    assert len(standin.calls("conversations.history")) == 6

@@ -407,3 +407,31 @@ def test_follow_up_copies_are_written_through_the_outbox(
         checkins.consent(session=s, round_key=KEY, slack_id=REPORTER, now=SOON)
         checkins.mark_contacted(session=s, followup_id=1, hr_id=HR[0], now=SOON)
         assert enqueued == copies == [r.id for r in outbox_rows(s) if r.id not in before]
+
+
+def test_standings_of_a_batch_are_each_persons_own(asked: None, tx: Tx) -> None:
+    """standings() reads answers, consents and notes of many people at once, and agrees
+    with the one-person reads the listeners use."""
+    with tx() as s:
+        checkins.record(
+            session=s, round_key=KEY, slack_id=REPORTER, question="mental", score=1, now=SOON
+        )
+        checkins.save_note(session=s, round_key=KEY, slack_id=REPORTER, note="capek", now=SOON)
+        checkins.consent(session=s, round_key=KEY, slack_id=REPORTER, now=SOON)
+        checkins.record(
+            session=s, round_key=KEY, slack_id=RINA, question="physical", score=4, now=SOON
+        )
+    with tx() as s:
+        found = checkins.standings(s, KEY, [REPORTER, RINA, OUTSIDER])
+        assert found == {
+            REPORTER: checkins.Standing({"mental": 1}, consented=True, noted=True),
+            RINA: checkins.Standing({"physical": 4}, consented=False, noted=False),
+            OUTSIDER: checkins.Standing({}, consented=False, noted=False),
+        }
+        for who, stands in found.items():
+            assert stands.answers == checkins.answers(s, KEY, who)
+            assert stands.consented == checkins.has_consented(s, KEY, who)
+            assert stands.noted == (checkins.note_of(s, KEY, who) is not None)
+        assert checkins.standings(s, "checkin:2026-W01", [REPORTER]) == {
+            REPORTER: checkins.Standing({}, consented=False, noted=False)
+        }

@@ -257,3 +257,66 @@ def test_a_row_with_another_error_keeps_it_when_updated(org: Engine, tx: Tx) -> 
         outbox.mark_retry(s, key, error="timeout", uncertain=False, now=NOW)
         outbox.mark_updated(s, key, rendered_version=4)
     assert (row(tx, key).error, row(tx, key).rendered_version) == ("timeout", 4)
+
+
+def test_a_batch_is_claimed_in_one_statement_and_each_row_by_one_claimer(
+    org: Engine, tx: Tx
+) -> None:
+    """claim_many moves every due pending row of a batch at once; a second claimer of the
+    same batch (another thread, another instance) wins only what the first did not."""
+    with tx() as s:
+        due = [add(s, f"b{i}", RINA if i % 2 else REPORTER) for i in range(120)]
+        later = add(s, "later", due=SOON)
+    with tx() as s:
+        first = outbox.claim_many(s, [*due[:80], later], now=NOW)
+    with tx() as s:
+        second = outbox.claim_many(s, [*due, later], now=NOW)
+    assert sorted(first) == due[:80] and sorted(second) == due[80:]
+    assert {c.row.state for c in [*first.values(), *second.values()]} == {"sending"}
+    assert row(tx, later).state == "pending" and row(tx, due[0]).attempts == 1
+    with tx() as s:
+        assert outbox.claim_many(s, due, now=NOW) == {} and outbox.claim_many(s, [], now=NOW) == {}
+
+
+def test_racing_claimers_split_a_batch_without_overlap(org: Engine, tx: Tx) -> None:
+    import threading
+
+    with tx() as s:
+        ids = [add(s, f"r{i}") for i in range(200)]
+    won: list[list[int]] = []
+    barrier = threading.Barrier(2)
+
+    def claimer(order: list[int]) -> None:
+        barrier.wait()
+        mine: list[int] = []
+        for start in range(0, len(order), 20):
+            with tx() as s:
+                mine += outbox.claim_many(s, order[start : start + 20], now=NOW)
+        won.append(mine)
+
+    threads = [
+        threading.Thread(target=claimer, args=(order,)) for order in (ids, list(reversed(ids)))
+    ]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(won[0] + won[1]) == ids  # every row claimed, none twice
+
+
+def test_who_was_sent_a_template_before_is_read_for_a_batch(org: Engine, tx: Tx) -> None:
+    with tx() as s:
+        old = add(s, "w1:rep", template="ask")
+        outbox.mark_sent(s, old, channel="D0REPORT", ts="1.0", now=NOW)
+        other = add(s, "x:rina", RINA, template="other")
+        outbox.mark_sent(s, other, channel="D0RINA", ts="2.0", now=NOW)
+        unsent = add(s, "w1:rina", RINA, template="ask")  # pending: not sent
+        new_rep, new_rina = (
+            add(s, "w2:rep", template="ask"),
+            add(s, "w2:rina", RINA, template="ask"),
+        )
+    rows = [row(tx, i) for i in (new_rep, new_rina, old, unsent)]
+    with tx() as s:
+        assert outbox.sent_before_many(s, rows) == {new_rep}
+        assert outbox.sent_before_many(s, []) == set()
+        assert all(outbox.sent_before(s, r) == (r.id == new_rep) for r in rows)

@@ -277,3 +277,20 @@ def test_profiles_keep_what_slack_leaves_out_and_bring_people_back(engine: Engin
         )
         assert counts == (0, 1, 0)
         assert person.active is True
+
+
+def test_dm_channels_are_remembered_in_one_batch(engine: Engine) -> None:
+    with session_scope(engine, write=True) as s:
+        people.import_rows(
+            session=s, rows=[(2, row("U0ANI", "Ani")), (3, row("U0BUDI", "Budi"))], now=NOW
+        )
+        people.require(s, "U0BUDI").dm_channel = "D0OLD"
+    with session_scope(engine, write=True) as s:
+        people.remember_dm_channels(
+            s, channels={"U0ANI": "D0ANI", "U0BUDI": "D0BUDI", "U0NOBODY": "D0NOBODY"}
+        )
+    with session_scope(engine) as s:
+        assert people.require(s, "U0ANI").dm_channel == "D0ANI"
+        assert people.require(s, "U0BUDI").dm_channel == "D0BUDI"
+        assert people.get(s, "U0NOBODY") is None  # nobody is made up for a channel
+        people.remember_dm_channels(s, channels={})
