@@ -116,6 +116,7 @@ class Ticket(SQLModel, table=True):
     category: str | None = Field(default=None, max_length=32)
     location: str | None = Field(default=None, max_length=200)
     urgency: str | None = Field(default=None, max_length=16)
+    priority: str = Field(default="normal", max_length=8)
     state: str = Field(default=STATE_WAITING, max_length=16, index=True)
     tier: int = Field(default=1)
     agent_id: str | None = Field(
@@ -416,3 +417,14 @@ class SavedReply(SQLModel, table=True):
     text_en: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Category(SQLModel, table=True):
+    """A ticket category people choose in the form (`rekan categories`), named in both
+    languages; tickets keep the key, so a removed category still shows on old tickets."""
+
+    key: str = Field(primary_key=True, max_length=32)
+    text_id: str = Field(max_length=75)
+    text_en: str = Field(max_length=75)
+    position: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

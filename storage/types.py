@@ -41,6 +41,10 @@ TASKS_CHANGES = "changes_requested"
 # What a ticket holds, and how long its texts may be (the form and /lapor enforce them).
 CATEGORIES = ("vpn", "hardware", "account", "application", "network", "other")
 URGENCIES = ("low", "normal", "high")
+# How soon a ticket should be answered (issue 20): the form's urgency sets it, an agent may
+# change it; the service-level targets are per priority.
+PRIORITIES = ("urgent", "high", "normal", "low")
+PRIORITY_DEFAULT = "normal"
 SUMMARY_MAX = 150
 DETAILS_MAX = 3000
 NOTE_MAX = 3000
@@ -64,6 +68,8 @@ class TicketRecord(Protocol):
     def location(self) -> str | None: ...
     @property
     def urgency(self) -> str | None: ...
+    @property
+    def priority(self) -> str: ...
     @property
     def state(self) -> str: ...
     @property
@@ -183,6 +189,13 @@ class Snapshot:
     resource_name: str | None = None
     related: tuple[int, ...] = ()
     claimed_by: str | None = None
+    # the category's name in (Bahasa Indonesia, English), as `rekan categories` keeps it
+    category_names: tuple[str, str] | None = None
+
+
+def priority_of(urgency: str | None) -> str:
+    """The priority a new ticket gets from the form's urgency (none given: normal)."""
+    return urgency if urgency in PRIORITIES else PRIORITY_DEFAULT
 
 
 def utcnow() -> datetime:

@@ -11,9 +11,10 @@ from bot.blocks.tickets import resolution_text
 from bot.cli.common import print_rows, send
 from bot.cli.state import State, pass_state
 from bot.i18n import t
-from storage import claims, outbox, resources, tickets
+from storage import categories, claims, outbox, resources, tickets
 from storage.models import TicketMessage
 from storage.tickets import conversation
+from storage.tickets.priority import set_priority
 from storage.types import utcnow
 
 
@@ -37,6 +38,8 @@ def tickets_list(state: State, open_only: bool, agent: str | None) -> None:
             (
                 f"#{t.id}",
                 t.state,
+                t.priority,
+                t.category or "-",
                 t.tier,
                 t.agent_id or "-",
                 t.reporter_id,
@@ -45,7 +48,21 @@ def tickets_list(state: State, open_only: bool, agent: str | None) -> None:
             )
             for t in tickets.list_tickets(session, open_only=open_only, agent=agent)
         ]
-    print_rows(state, ["ticket", "status", "tier", "agent", "reporter", "created", "summary"], rows)
+    print_rows(
+        state,
+        [
+            "ticket",
+            "status",
+            "priority",
+            "category",
+            "tier",
+            "agent",
+            "reporter",
+            "created",
+            "summary",
+        ],
+        rows,
+    )
 
 
 @tickets_group.command("show")
@@ -69,6 +86,7 @@ def tickets_show(state: State, number: int) -> None:
     for label, value in (
         ("ticket.category_label", ticket.category),
         ("ticket.location_label", ticket.location),
+        ("ticket.priority_label", ticket.priority),
         ("ticket.urgency_label", ticket.urgency),
         ("ticket.resolution_label", resolution_text(ticket, lang)),
     ):
@@ -112,6 +130,64 @@ def tickets_assign(state: State, number: int, slack_id: str) -> None:
         outcome = tickets.assign_to(session=session, number=number, agent=slack_id, now=utcnow())
     click.echo(state.msg("cli.ticket_assigned", number=f"#{number}", agent=slack_id))
     send(state, outcome.deliveries)
+
+
+@tickets_group.command("priority")
+@click.argument("number", type=click.IntRange(1))
+@click.argument("priority")
+@click.option("--by", "actor", required=True, help="The agent or admin who changes it.")
+@pass_state
+def tickets_priority(state: State, number: int, priority: str, actor: str) -> None:
+    """Give a ticket another priority (urgent, high, normal, low), as the card's menu does."""
+    with state.session(write=True) as session:
+        outcome = set_priority(
+            session=session, number=number, actor=actor, priority=priority, now=utcnow()
+        )
+        value = outcome.ticket.priority
+    click.echo(state.msg("cli.priority_set", number=f"#{number}", priority=value))
+    send(state, outcome.deliveries)
+
+
+# ---------------------------------------------------------------- categories
+
+
+@click.group("categories")
+def categories_group() -> None:
+    """Ticket categories people choose in the /lapor form."""
+
+
+@categories_group.command("add")
+@click.argument("key")
+@click.option("--id", "text_id", required=True, help="The name in Bahasa Indonesia.")
+@click.option("--en", "text_en", required=True, help="The name in English.")
+@pass_state
+def categories_add(state: State, key: str, text_id: str, text_en: str) -> None:
+    """Add a category under KEY (a short slug such as printer), or rename it."""
+    with state.session(write=True) as session:
+        row, created = categories.add(
+            session=session, key=key, text_id=text_id, text_en=text_en, now=utcnow()
+        )
+        name = row.key
+    click.echo(state.msg("cli.category_added" if created else "cli.category_renamed", name=name))
+
+
+@categories_group.command("list")
+@pass_state
+def categories_list(state: State) -> None:
+    """List the categories in the form's order."""
+    with state.session() as session:
+        rows = [(c.key, c.text_id, c.text_en) for c in categories.listing(session)]
+    print_rows(state, ["key", "text_id", "text_en"], rows)
+
+
+@categories_group.command("remove")
+@click.argument("key")
+@pass_state
+def categories_remove(state: State, key: str) -> None:
+    """Take the category KEY out of the form (its tickets keep it)."""
+    with state.session(write=True) as session:
+        categories.remove(session=session, key=key)
+    click.echo(state.msg("cli.category_removed", name=categories.normal_key(key)))
 
 
 # ---------------------------------------------------------------- resources

@@ -132,6 +132,10 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         ("tickets", "list"): [[], ["--open", "--agent", "U0AYU"]],
         ("tickets", "show"): [["1"]],
         ("tickets", "assign"): [["1", "U0CICI"]],
+        ("tickets", "priority"): [["1", "urgent", "--by", "U0CICI"]],
+        ("categories", "add"): [["printer", "--id", "Printer", "--en", "Printers"]],
+        ("categories", "list"): [[]],
+        ("categories", "remove"): [["printer"]],
         ("resources", "add"): [["Server 123", "--alias", "server kantor"]],
         ("resources", "list"): [[]],
         ("resources", "remove"): [["Server 123"]],
@@ -164,6 +168,8 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         ("tickets", "assign"): [["999", "U0AYU"]],
         # an unknown key; a placeholder that is not one of the three
         ("replies", "remove"): [["vpn-reset"]],
+        ("tickets", "priority"): [["1", "asap", "--by", "U0CICI"]],
+        ("categories", "remove"): [["printer"]],
         ("replies", "add"): [["x", "--id", "Halo {nama}", "--en", "Hi {name}"]],
     }
     covered = set(runs) | set(HELP_ONLY)

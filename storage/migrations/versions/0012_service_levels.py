@@ -1,0 +1,62 @@
+"""service levels: ticket priority, managed categories
+
+Revision ID: 0012
+Revises: 0010
+Create Date: 2026-12-01 19:30:00
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.columns
+
+revision = "0012"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+# the categories the form offered before they could be managed, with the same names
+_CATEGORIES = [
+    ("vpn", "VPN", "VPN"),
+    ("hardware", "Laptop & perangkat keras", "Laptop & hardware"),
+    ("account", "Akun & akses", "Account & access"),
+    ("application", "Aplikasi", "Application"),
+    ("network", "Jaringan", "Network"),
+    ("other", "Lainnya", "Other"),
+]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ticket") as batch:
+        batch.add_column(
+            sa.Column("priority", sa.String(length=8), nullable=False, server_default="normal")
+        )
+    # the form's urgency was the only measure of it so far
+    op.execute("UPDATE ticket SET priority = urgency WHERE urgency IN ('low', 'high')")
+    category = op.create_table(
+        "category",
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("text_id", sa.String(length=75), nullable=False),
+        sa.Column("text_en", sa.String(length=75), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    created = datetime(2026, 12, 1, tzinfo=UTC)
+    op.bulk_insert(
+        category,
+        [
+            {"key": k, "text_id": i, "text_en": e, "position": n, "created_at": created}
+            for n, (k, i, e) in enumerate(_CATEGORIES, start=1)
+        ],
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("category")
+    with op.batch_alter_table("ticket") as batch:
+        batch.drop_column("priority")
