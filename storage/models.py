@@ -428,3 +428,16 @@ class Category(SQLModel, table=True):
     text_en: str = Field(max_length=75)
     position: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class HourPeriod(SQLModel, table=True):
+    """Other working hours on the days from `starts` to `ends` (both included), e.g. Ramadan's:
+    the helpdesk's clock counts them, and the daily prompts and check-ins move with them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    starts: date = Field(index=True)
+    ends: date
+    opens: int  # minutes after midnight
+    closes: int  # minutes after midnight, up to 1440
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

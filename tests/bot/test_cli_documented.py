@@ -154,6 +154,9 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         ("jobs", "list"): [[]],
         ("holidays", "add"): [["2099-11-26", "Ulang tahun"]],
         ("holidays", "list"): [["2099"]],
+        ("hours", "add"): [["2099-02-01", "2099-03-01", "08:00-15:00", "--name", "Ramadan"]],
+        ("hours", "list"): [[]],
+        ("hours", "remove"): [["Ramadan"]],
         ("deliveries", "status"): [[], ["checkin-2099-01-01"]],
         ("support", "add"): [["Dokter", "--description", "Konsultasi"]],
         ("support", "list"): [[]],
@@ -170,6 +173,8 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         ("replies", "remove"): [["vpn-reset"]],
         ("tickets", "priority"): [["1", "asap", "--by", "U0CICI"]],
         ("categories", "remove"): [["printer"]],
+        ("hours", "remove"): [["Ramadan"]],
+        ("hours", "add"): [["2099-03-02", "2099-03-01", "08:00-15:00"]],
         ("replies", "add"): [["x", "--id", "Halo {nama}", "--en", "Hi {name}"]],
     }
     covered = set(runs) | set(HELP_ONLY)

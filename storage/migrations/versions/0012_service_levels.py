@@ -1,4 +1,4 @@
-"""service levels: ticket priority, managed categories
+"""service levels: ticket priority, managed categories, dated working-hour periods
 
 Revision ID: 0012
 Revises: 0010
@@ -55,8 +55,23 @@ def upgrade() -> None:
         ],
     )
 
+    op.create_table(
+        "hourperiod",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("starts", sa.Date(), nullable=False),
+        sa.Column("ends", sa.Date(), nullable=False),
+        sa.Column("opens", sa.Integer(), nullable=False),
+        sa.Column("closes", sa.Integer(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_hourperiod_starts", "hourperiod", ["starts"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_hourperiod_starts", table_name="hourperiod")
+    op.drop_table("hourperiod")
     op.drop_table("category")
     with op.batch_alter_table("ticket") as batch:
         batch.drop_column("priority")
