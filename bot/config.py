@@ -78,6 +78,7 @@ class Settings:
     desk_holidays: bool = True
     cuti_bersama: bool = True
     sla_targets: tuple[tuple[str, Target], ...] = ()
+    sla_reassign: bool = False
 
     @property
     def sla(self) -> dict[str, Target]:
@@ -354,4 +355,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         desk_holidays=desk_holidays,
         cuti_bersama=cuti,
         sla_targets=sla_targets,
+        sla_reassign=_switch(env, "REKAN_SLA_REASSIGN", False),
     )

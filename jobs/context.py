@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from storage.checkins import GroupNumbers
 from storage.models import Delivery
+from storage.sla import Target
 
 
 class JobSettings(Protocol):
@@ -66,6 +67,21 @@ class JobSettings(Protocol):
     def waiting_nudge_seconds(self) -> int: ...
     @property
     def waiting_close_seconds(self) -> int: ...
+    # the helpdesk's clock and service levels (issue 20)
+    @property
+    def desk_days(self) -> frozenset[int]: ...
+    @property
+    def desk_opens(self) -> int: ...
+    @property
+    def desk_closes(self) -> int: ...
+    @property
+    def desk_holidays(self) -> bool: ...
+    @property
+    def cuti_bersama(self) -> bool: ...
+    @property
+    def sla(self) -> Mapping[str, Target]: ...
+    @property
+    def sla_reassign(self) -> bool: ...
 
 
 class CannotRender(Exception):

@@ -12,7 +12,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import campaigns, checkins, claims, delivery, people, reports, tasks, tickets
+from jobs import campaigns, checkins, claims, delivery, people, reports, sla, tasks, tickets
 from jobs.campaigns import CampaignJob
 from jobs.context import JobContext, JobSettings
 
@@ -59,6 +59,7 @@ def interval_jobs() -> list[JobSpec]:
         JobSpec("ticket-retention", "45 3 * * *", tickets.run_ticket_retention),
         JobSpec("waiting-reporter", "every 15 minutes", tickets.run_waiting_reporter),
         JobSpec("report-weekly", "0 8 * * 1", reports.run_weekly),
+        JobSpec("sla", "every 1 minutes", sla.run_sla),
     ]
 
 

@@ -117,6 +117,11 @@ class Ticket(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=200)
     urgency: str | None = Field(default=None, max_length=16)
     priority: str = Field(default="normal", max_length=8)
+    # service levels (issue 20): breached a target; when the `sla` job next has something to
+    # do for it, and the ticket version it last planned for (a change means: plan again)
+    sla_breached: bool = Field(default=False)
+    sla_next_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
+    sla_version: int | None = Field(default=None)
     state: str = Field(default=STATE_WAITING, max_length=16, index=True)
     tier: int = Field(default=1)
     agent_id: str | None = Field(
@@ -440,4 +445,16 @@ class HourPeriod(SQLModel, table=True):
     ends: date
     opens: int  # minutes after midnight
     closes: int  # minutes after midnight, up to 1440
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class SlaAlert(SQLModel, table=True):
+    """A service-level warning or breach of a ticket, sent once: the row is the claim (two
+    instances of the `sla` job cannot both write it)."""
+
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", name="uq_sla_alert"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=32)  # response_warning | response_breach | resolution_…
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

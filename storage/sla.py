@@ -5,9 +5,21 @@ reporter; deadlines, the 75 % warning and the breach, each claimed once in the d
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from storage.types import PRIORITIES
+from sqlalchemy import ColumnElement, true
+
+from storage.types import (
+    PRIORITIES,
+    PRIORITY_DEFAULT,
+    STATE_WAITING_REPORTER,
+    EventRecord,
+    SlaView,
+    TicketRecord,
+)
+from storage.worktime import DeskClock, add_working, working_seconds
 
 DEFAULT_SLA = "urgent=30m/4h,high=1h/1d,normal=4h/3d,low=1d/5d"
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
@@ -66,3 +78,140 @@ def _parse(raw: str, day_seconds: int) -> dict[str, Target]:
             parse_span(first, day_seconds), parse_span(resolution, day_seconds)
         )
     return found
+
+
+# ---------------------------------------------------------------- the clock of one ticket
+
+# Timeline events that stop the service-level clock (a wait for the reporter, a closing) and
+# those that start it again (the reporter answered or the wait was cleared, a reopening).
+_STOPS = frozenset({"waiting_reporter", "resolved", "resolved_no_answer", "cancelled", "merged"})
+_STARTS = frozenset({"waiting_cleared", "reporter_replied", "reopened"})
+# What the reporter sees from a person first: the agent takes the ticket, replies in its
+# thread (storage.tickets.conversation), or resolves it outright.
+_RESPONSES = frozenset({"taken", "resolved"})
+WARN_SHARE = 0.75
+
+Run = tuple[datetime, datetime | None]  # the clock ran from … to … (None: it still runs)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The desk's clock and the targets by priority."""
+
+    clock: DeskClock
+    targets: Mapping[str, Target]
+
+    def target(self, priority: str) -> Target:
+        return self.targets.get(priority) or self.targets[PRIORITY_DEFAULT]
+
+
+def runs(created_at: datetime, events: Sequence[EventRecord]) -> list[Run]:
+    """When the ticket's clock ran: from filing, stopped while it waits for its reporter and
+    while it is closed."""
+    found: list[Run] = []
+    since: datetime | None = created_at
+    for event in events:
+        if event.kind in _STOPS and since is not None:
+            found.append((since, max(since, event.created_at)))
+            since = None
+        elif event.kind in _STARTS and since is None:
+            since = event.created_at
+    if since is not None:
+        found.append((since, None))
+    return found
+
+
+def _until(found: Sequence[Run], moment: datetime) -> list[Run]:
+    """The runs cut at `moment`."""
+    cut: list[Run] = []
+    for start, end in found:
+        if start >= moment:
+            break
+        cut.append((start, moment if end is None or end > moment else end))
+    return cut
+
+
+def reached(clock: DeskClock, found: Sequence[Run], seconds: float) -> datetime | None:
+    """The moment the clock reached `seconds` of working time (past or future), or None when
+    it stopped before."""
+    left = seconds
+    for start, end in found:
+        if end is None:
+            return add_working(clock, start, left)
+        available = working_seconds(clock, start, end)
+        if left <= available:
+            return add_working(clock, start, left)
+        left -= available
+    return None
+
+
+def elapsed(clock: DeskClock, found: Sequence[Run], until: datetime) -> float:
+    """Working seconds the clock ran up to `until`."""
+    return sum(working_seconds(clock, s, until if e is None else min(e, until)) for s, e in found)
+
+
+def responded_at(events: Sequence[EventRecord], first_reply: datetime | None) -> datetime | None:
+    """The first thing the reporter saw from a person."""
+    moments = [e.created_at for e in events if e.kind in _RESPONSES and e.actor_id]
+    if first_reply is not None:
+        moments.append(first_reply)
+    return min(moments, default=None)
+
+
+@dataclass(frozen=True)
+class Status:
+    """A ticket against its targets: when each warning and breach falls (None: never, as
+    things stand — answered in time, or the clock is stopped)."""
+
+    responded_at: datetime | None
+    response_warning: datetime | None
+    response_breach: datetime | None
+    resolution_warning: datetime | None
+    resolution_breach: datetime | None
+    paused: bool
+
+    def moments(self) -> dict[str, datetime | None]:
+        return {kind: getattr(self, kind) for kind in ALERTS}
+
+    def view(self, breached: bool) -> SlaView:
+        """What the card and the reporter's ticket DM show."""
+        respond_by = None if self.responded_at else self.response_breach
+        return SlaView(respond_by, self.resolution_breach, self.paused, breached)
+
+
+ALERTS = ("response_warning", "response_breach", "resolution_warning", "resolution_breach")
+
+
+def status(
+    policy: Policy,
+    ticket: TicketRecord,
+    events: Sequence[EventRecord],
+    first_reply: datetime | None,
+) -> Status:
+    target = policy.target(ticket.priority)
+    found = runs(ticket.created_at, events)
+    answered = responded_at(events, first_reply)
+    before_answer = _until(found, answered) if answered else found
+    clock = policy.clock
+    return Status(
+        responded_at=answered,
+        response_warning=reached(clock, before_answer, WARN_SHARE * target.first_response),
+        response_breach=reached(clock, before_answer, target.first_response),
+        resolution_warning=reached(clock, found, WARN_SHARE * target.resolution),
+        resolution_breach=reached(clock, found, target.resolution),
+        paused=ticket.state == STATE_WAITING_REPORTER,
+    )
+
+
+# ---------------------------------------------------------------- which tickets have a clock
+
+
+def has_own_clock(ticket: TicketRecord) -> bool:
+    """Whether the ticket has a service-level clock, counts toward an agent's cap and gets a
+    rating request: every ticket for now (a ticket linked to an outage will not: one rule,
+    here and in OWN_CLOCK below)."""
+    return True
+
+
+# the same rule as a SQL condition on the ticket table
+OWN_CLOCK: ColumnElement[bool] = true()

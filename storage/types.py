@@ -13,7 +13,8 @@ from typing import Any, Protocol
 ROLE_AGENT = "agent"
 ROLE_HR = "hr"
 ROLE_ADMIN = "admin"
-ROLES = (ROLE_AGENT, ROLE_HR, ROLE_ADMIN)
+ROLE_HELPDESK_LEAD = "helpdesk-lead"  # told of service-level breaches and low ratings; reports
+ROLES = (ROLE_AGENT, ROLE_HR, ROLE_ADMIN, ROLE_HELPDESK_LEAD)
 
 STATE_WAITING = "waiting"  # no agent of its tier was available
 STATE_OPEN = "open"  # assigned, not yet taken
@@ -70,6 +71,8 @@ class TicketRecord(Protocol):
     def urgency(self) -> str | None: ...
     @property
     def priority(self) -> str: ...
+    @property
+    def sla_breached(self) -> bool: ...
     @property
     def state(self) -> str: ...
     @property
@@ -179,6 +182,18 @@ class TaskItemRecord(Protocol):
 
 
 @dataclass(frozen=True)
+class SlaView:
+    """A ticket's service level as people see it: the deadline of the first response (None
+    once answered) and of the resolution (None while the clock is stopped), whether its
+    clock is paused while it waits for the reporter, and whether it breached a target."""
+
+    respond_by: datetime | None
+    resolve_by: datetime | None
+    paused: bool
+    breached: bool
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """A ticket with the names and timeline the builders need; read-only copies."""
 
@@ -191,6 +206,7 @@ class Snapshot:
     claimed_by: str | None = None
     # the category's name in (Bahasa Indonesia, English), as `rekan categories` keeps it
     category_names: tuple[str, str] | None = None
+    sla: SlaView | None = None  # filled by the renderer, which knows the desk's clock
 
 
 def priority_of(urgency: str | None) -> str:

@@ -18,6 +18,7 @@ from bot.blocks.tickets import (
 )
 from bot.blocks.tickets.conversation import build_ticket_home
 from bot.render.common import reader
+from bot.render.sla import with_sla
 from jobs.context import CannotRender, JobSettings, Rendered
 from storage import people, tickets
 from storage.models import STATE_RESOLVED, Claim, Delivery, Resource
@@ -46,6 +47,8 @@ def render_tickets(
             results.append(CannotRender(f"ticket {_number(row)} is gone"))
             continue
         lang, tz = readers.get(row.recipient, defaults)
+        if row.template in (tickets.T_CARD, tickets.T_HOME):  # they show the deadline
+            snap = with_sla(session, snap, settings)
         results.append(_ticket(session, row, snap, settings, lang, tz))
     return results
 

@@ -21,6 +21,7 @@ from bot.blocks.common import (
     said,
     section,
 )
+from bot.blocks.sla import card_line
 from bot.blocks.tickets.ids import (
     A_ESCALATE,
     A_MERGE_SUGGESTED,
@@ -203,6 +204,9 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
     waits = waiting_line(snap, lang, tz)
     if waits:
         blocks.append(context(waits))
+    deadline = card_line(snap.sla, lang, tz)
+    if deadline:
+        blocks.append(context(deadline))
     if buttons:
         styles = {A_TAKE: "primary", A_WAIT_OFF: "primary"}  # the toggle shows it is on
         elements = [_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons]

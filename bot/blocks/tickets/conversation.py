@@ -22,6 +22,7 @@ from bot.blocks.common import (
     quoted,
     section,
 )
+from bot.blocks.sla import reporter_line
 from bot.blocks.tickets.card import (
     _button,
     number,
@@ -55,6 +56,9 @@ def build_ticket_home(snap: Snapshot, *, lang: str, tz: str, can_reopen: bool) -
     ]
     if ticket.state == STATE_WAITING_REPORTER:
         lines.append(t("home_dm.waiting", lang, agent=mention(ticket.agent_id)))
+    deadline = reporter_line(snap.sla, lang, tz)
+    if deadline:
+        lines.append(deadline)
     blocks: list[dict[str, Any]] = [header(title), section("\n".join(lines))]
     resolution = resolution_text(ticket, lang)
     if ticket.state == STATE_RESOLVED and resolution:

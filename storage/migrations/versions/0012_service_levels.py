@@ -1,4 +1,4 @@
-"""service levels: ticket priority, managed categories, dated working-hour periods
+"""service levels: ticket priority, managed categories, dated working-hour periods, service-level alerts
 
 Revision ID: 0012
 Revises: 0010
@@ -35,6 +35,24 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("priority", sa.String(length=8), nullable=False, server_default="normal")
         )
+    with op.batch_alter_table("ticket") as batch:
+        batch.add_column(
+            sa.Column("sla_breached", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(sa.Column("sla_next_at", storage.columns.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("sla_version", sa.Integer(), nullable=True))
+        batch.create_index("ix_ticket_sla_next_at", ["sla_next_at"])
+    op.create_table(
+        "slaalert",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("ticket_id", "kind", name="uq_sla_alert"),
+    )
+    op.create_index("ix_slaalert_ticket_id", "slaalert", ["ticket_id"])
     # the form's urgency was the only measure of it so far
     op.execute("UPDATE ticket SET priority = urgency WHERE urgency IN ('low', 'high')")
     category = op.create_table(
@@ -70,6 +88,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_slaalert_ticket_id", table_name="slaalert")
+    op.drop_table("slaalert")
+    with op.batch_alter_table("ticket") as batch:
+        batch.drop_index("ix_ticket_sla_next_at")
+        batch.drop_column("sla_version")
+        batch.drop_column("sla_next_at")
+        batch.drop_column("sla_breached")
     op.drop_index("ix_hourperiod_starts", table_name="hourperiod")
     op.drop_table("hourperiod")
     op.drop_table("category")
