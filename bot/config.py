@@ -79,6 +79,7 @@ class Settings:
     cuti_bersama: bool = True
     sla_targets: tuple[tuple[str, Target], ...] = ()
     sla_reassign: bool = False
+    close_after_seconds: int = 5 * 8 * 3600  # 5 working days of the desk
 
     @property
     def sla(self) -> dict[str, Target]:
@@ -356,4 +357,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cuti_bersama=cuti,
         sla_targets=sla_targets,
         sla_reassign=_switch(env, "REKAN_SLA_REASSIGN", False),
+        close_after_seconds=_working_duration(
+            env, "REKAN_CLOSE_AFTER", "5d", (desk_closes - desk_opens) * 60
+        ),
     )

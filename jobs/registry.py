@@ -60,6 +60,7 @@ def interval_jobs() -> list[JobSpec]:
         JobSpec("waiting-reporter", "every 15 minutes", tickets.run_waiting_reporter),
         JobSpec("report-weekly", "0 8 * * 1", reports.run_weekly),
         JobSpec("sla", "every 1 minutes", sla.run_sla),
+        JobSpec("close-resolved", "every 15 minutes", sla.run_close_resolved),
     ]
 
 

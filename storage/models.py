@@ -122,6 +122,8 @@ class Ticket(SQLModel, table=True):
     sla_breached: bool = Field(default=False)
     sla_next_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
     sla_version: int | None = Field(default=None)
+    # a resolved ticket closes for good after REKAN_CLOSE_AFTER: no Reopen, no rating change
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     state: str = Field(default=STATE_WAITING, max_length=16, index=True)
     tier: int = Field(default=1)
     agent_id: str | None = Field(
@@ -458,3 +460,21 @@ class SlaAlert(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     kind: str = Field(max_length=32)  # response_warning | response_breach | resolution_…
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Rating(SQLModel, table=True):
+    """The reporter's answer to "How did we do?" for one resolution of a ticket (`round`: the
+    how-many-th resolution); changeable while the ticket stays resolved."""
+
+    __table_args__ = (UniqueConstraint("ticket_id", "round", name="uq_rating_round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    round: int = Field(default=1)
+    rater_id: str = Field(max_length=32)
+    agent_id: str | None = Field(default=None, max_length=32)  # who resolved it
+    score: int
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    low_told: bool = Field(default=False)  # the agent and the helpdesk leads were told
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

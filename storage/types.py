@@ -74,6 +74,8 @@ class TicketRecord(Protocol):
     @property
     def sla_breached(self) -> bool: ...
     @property
+    def closed_at(self) -> datetime | None: ...
+    @property
     def state(self) -> str: ...
     @property
     def tier(self) -> int: ...
@@ -207,6 +209,9 @@ class Snapshot:
     # the category's name in (Bahasa Indonesia, English), as `rekan categories` keeps it
     category_names: tuple[str, str] | None = None
     sla: SlaView | None = None  # filled by the renderer, which knows the desk's clock
+    # "How did we do?": whether the reporter's DM asks it now, and their score so far
+    rating_open: bool = False
+    rating: int | None = None
 
 
 def priority_of(urgency: str | None) -> str:

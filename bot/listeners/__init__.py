@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import checkins, conversation, home, people, saved_replies, tasks, tickets
+from bot.listeners import (
+    checkins,
+    conversation,
+    csat,
+    home,
+    people,
+    saved_replies,
+    tasks,
+    tickets,
+)
 from bot.runtime import Runtime
 
 
@@ -16,3 +25,4 @@ def register_all(app: App, runtime: Runtime) -> None:
     people.register(app, runtime)
     conversation.register(app, runtime)
     saved_replies.register(app, runtime)
+    csat.register(app, runtime)

@@ -18,6 +18,7 @@ from bot.blocks.tickets import (
 )
 from bot.blocks.tickets.conversation import build_ticket_home
 from bot.render.common import reader
+from bot.render.csat import with_rating
 from bot.render.sla import with_sla
 from jobs.context import CannotRender, JobSettings, Rendered
 from storage import people, tickets
@@ -49,6 +50,8 @@ def render_tickets(
         lang, tz = readers.get(row.recipient, defaults)
         if row.template in (tickets.T_CARD, tickets.T_HOME):  # they show the deadline
             snap = with_sla(session, snap, settings)
+        if row.template == tickets.T_HOME:  # and the reporter's asks "How did we do?"
+            snap = with_rating(session, snap)
         results.append(_ticket(session, row, snap, settings, lang, tz))
     return results
 
@@ -78,13 +81,13 @@ def _ticket(
         buttons = card_buttons(snap.ticket, recipient_may_act=may_act)
         return Rendered(build_ticket_card(snap, lang=lang, tz=tz, buttons=buttons), version)
     if row.template == tickets.T_HOME:
-        can_reopen = snap.ticket.state == STATE_RESOLVED
+        can_reopen = _can_reopen(snap)
         return Rendered(build_ticket_home(snap, lang=lang, tz=tz, can_reopen=can_reopen), version)
     what = str(row.params.get("what"))
     if row.template == tickets.T_NOTICE:
         return Rendered(build_agent_notice(snap, what, params=row.params, lang=lang), version)
     agent = row.params.get("agent")
-    can_reopen = snap.ticket.state == STATE_RESOLVED
+    can_reopen = _can_reopen(snap)
     split = str(row.params.get("split") or "")
     message = build_reporter_notice(
         snap,
@@ -96,6 +99,11 @@ def _ticket(
         split=split if split and tickets.still_joined(session, split) else None,
     )
     return Rendered(message, version)
+
+
+def _can_reopen(snap: tickets.Snapshot) -> bool:
+    """Resolved and not yet closed for good (REKAN_CLOSE_AFTER)."""
+    return snap.ticket.state == STATE_RESOLVED and snap.ticket.closed_at is None
 
 
 def render_claim_expiring(session: Session, row: Delivery, settings: JobSettings) -> Rendered:

@@ -22,6 +22,7 @@ from bot.blocks.common import (
     quoted,
     section,
 )
+from bot.blocks.csat import rating_blocks
 from bot.blocks.sla import reporter_line
 from bot.blocks.tickets.card import (
     _button,
@@ -73,6 +74,7 @@ def build_ticket_home(snap: Snapshot, *, lang: str, tz: str, can_reopen: bool) -
         elements.append(button(label, A_REPEAT_SAME, str(ticket.id)))
     if elements:
         blocks.append(actions(f"home:{ticket.id}", elements))
+    blocks += rating_blocks(snap, lang)
     blocks.append(context(t("home_dm.hint", lang)))
     text = f"{title}: {cut(ticket.summary, 150)} — {state_text(ticket, lang)}"
     return {"text": text, "blocks": blocks}

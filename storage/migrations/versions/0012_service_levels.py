@@ -1,4 +1,4 @@
-"""service levels: ticket priority, managed categories, dated working-hour periods, service-level alerts
+"""service levels: ticket priority, managed categories, dated working-hour periods, service-level alerts, ratings
 
 Revision ID: 0012
 Revises: 0010
@@ -41,6 +41,7 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("sla_next_at", storage.columns.UTCDateTime(), nullable=True))
         batch.add_column(sa.Column("sla_version", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("closed_at", storage.columns.UTCDateTime(), nullable=True))
         batch.create_index("ix_ticket_sla_next_at", ["sla_next_at"])
     op.create_table(
         "slaalert",
@@ -53,6 +54,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("ticket_id", "kind", name="uq_sla_alert"),
     )
     op.create_index("ix_slaalert_ticket_id", "slaalert", ["ticket_id"])
+    op.create_table(
+        "rating",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("rater_id", sa.String(length=32), nullable=False),
+        sa.Column("agent_id", sa.String(length=32), nullable=True),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("low_told", sa.Boolean(), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", storage.columns.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("ticket_id", "round", name="uq_rating_round"),
+    )
+    op.create_index("ix_rating_ticket_id", "rating", ["ticket_id"])
     # the form's urgency was the only measure of it so far
     op.execute("UPDATE ticket SET priority = urgency WHERE urgency IN ('low', 'high')")
     category = op.create_table(
@@ -88,10 +106,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_rating_ticket_id", table_name="rating")
+    op.drop_table("rating")
     op.drop_index("ix_slaalert_ticket_id", table_name="slaalert")
     op.drop_table("slaalert")
     with op.batch_alter_table("ticket") as batch:
         batch.drop_index("ix_ticket_sla_next_at")
+        batch.drop_column("closed_at")
         batch.drop_column("sla_version")
         batch.drop_column("sla_next_at")
         batch.drop_column("sla_breached")
