@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from storage.checkins import GroupNumbers
+from storage.helpdesk_report import HelpdeskReport
 from storage.models import Delivery
 from storage.sla import Target
 
@@ -121,6 +122,8 @@ class WeeklyReport:
 
 
 ReportMaker = Callable[[Sequence[GroupNumbers], int, str], WeeklyReport]
+# the helpdesk report drawn for one reader's language (issue 20)
+HelpdeskMaker = Callable[[HelpdeskReport, str], WeeklyReport]
 
 
 @dataclass(frozen=True)
@@ -136,3 +139,4 @@ class JobContext:
     renderers: Mapping[str, Renderer]
     weekly_report: ReportMaker
     by_hand: bool = False
+    helpdesk_report: HelpdeskMaker | None = None

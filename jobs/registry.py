@@ -61,6 +61,7 @@ def interval_jobs() -> list[JobSpec]:
         JobSpec("report-weekly", "0 8 * * 1", reports.run_weekly),
         JobSpec("sla", "every 1 minutes", sla.run_sla),
         JobSpec("close-resolved", "every 15 minutes", sla.run_close_resolved),
+        JobSpec("report-helpdesk", "0 8 * * 1", sla.run_report_helpdesk),
     ]
 
 

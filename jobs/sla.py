@@ -4,13 +4,20 @@ once even with several instances; the messages that show the deadline are redraw
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import date, datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
 
 from jobs.context import JobContext
-from jobs.delivery import deliver_many
+from jobs.delivery import deliver_many, open_channel
 from jobs.updates import refresh_ticket
-from storage import csat, sla_alerts
+from storage import csat, helpdesk_report, people, sla_alerts
 from storage.db import session_scope
+from storage.helpdesk_report import HelpdeskReport
+from storage.types import ROLE_HELPDESK_LEAD
+
+log = logging.getLogger(__name__)
 
 
 def run_sla(ctx: JobContext, now: datetime) -> str:
@@ -40,3 +47,43 @@ def run_close_resolved(ctx: JobContext, now: datetime) -> str:
     for number in closed:
         refresh_ticket(ctx, number)
     return f"closed={len(closed)}"
+
+
+def report_period(today: date, days: int) -> tuple[date, date]:
+    """The `days` whole days before `today` (the weekly report: last Monday to Sunday)."""
+    return today - timedelta(days=days), today - timedelta(days=1)
+
+
+def helpdesk_numbers(ctx: JobContext, start: date, end: date, now: datetime) -> HelpdeskReport:
+    with session_scope(ctx.engine) as session:
+        policy = sla_alerts.policy_of(session, ctx.settings)
+        return helpdesk_report.build(session, policy=policy, start=start, end=end, now=now)
+
+
+def run_report_helpdesk(ctx: JobContext, now: datetime) -> str:
+    """Job `report-helpdesk` (Mondays): each helpdesk lead gets last week's chart and figures
+    with the per-agent table (agents' figures go to leads only)."""
+    start, end = report_period(now.astimezone(ctx.settings.tz).date(), 7)
+    report = helpdesk_numbers(ctx, start, end, now)
+    with session_scope(ctx.engine) as session:
+        leads = [
+            (p.slack_id, p.language or ctx.settings.language)
+            for _, p in people.list_role(session, ROLE_HELPDESK_LEAD)
+        ]
+    if ctx.helpdesk_report is None:
+        return f"leads={len(leads)} sent=0"
+    sent = 0
+    for slack_id, lang in leads:
+        drawn = ctx.helpdesk_report(report, lang)
+        try:
+            ctx.client.files_upload_v2(
+                channel=open_channel(ctx, slack_id),
+                content=drawn.png,
+                filename="helpdesk.png",
+                title=drawn.title,
+                initial_comment=drawn.text,
+            )
+            sent += 1
+        except SlackApiError as exc:
+            log.warning("helpdesk report to a lead failed: %s", exc.response.get("error"))
+    return f"leads={len(leads)} sent={sent}"

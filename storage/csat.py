@@ -43,6 +43,11 @@ def asks(ticket: TicketRecord) -> bool:
     )
 
 
+def asks_if_resolved(ticket: TicketRecord) -> bool:
+    """Whether a resolution of this ticket asks for a rating (not one closed as no answer)."""
+    return ticket.resolution != RESOLUTION_NO_ANSWER and has_own_clock(ticket)
+
+
 def round_of(session: Session, number: int) -> int:
     """How many times the ticket was resolved: its rating's round."""
     count = session.exec(

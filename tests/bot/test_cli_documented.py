@@ -166,6 +166,7 @@ def test_every_cheap_documented_command_runs(cli: Run, tmp_path: Path, engine: E
         ("support", "remove"): [["Dokter"]],
         ("report", "wellbeing"): [["--weeks", "2", "--csv", str(tmp_path / "w.csv")]],
         ("report", "tasks"): [["--csv", str(tmp_path / "t.csv")]],
+        ("report", "tickets"): [[], ["--from", "2026-11-01", "--csv", str(tmp_path / "k.csv")]],
         ("manifest",): [[], ["--http", "https://rekan.example.co.id"]],
     }
     # A ticket that does not exist: exit 1 with one clear line, never a traceback.
