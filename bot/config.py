@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
-from storage import calendar
+from storage import calendar, rotation
 from storage.matching import DEFAULT_THRESHOLDS, Thresholds
 from storage.sla import DEFAULT_SLA, Target, parse_targets
 from storage.worktime import parse_days, parse_hours
@@ -80,6 +80,8 @@ class Settings:
     sla_targets: tuple[tuple[str, Target], ...] = ()
     sla_reassign: bool = False
     close_after_seconds: int = 5 * 8 * 3600  # 5 working days of the desk
+    agent_cap: int | None = None  # open tickets that take an agent out of the rotation's turns
+    handover_after_seconds: int = 30 * 60  # working time an agent is away before handover
 
     @property
     def sla(self) -> dict[str, Target]:
@@ -308,6 +310,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     # a company setting for every clock (prompts, check-ins, waiting tickets, service levels):
     # set where every entry point reads its settings
     calendar.set_cuti_bersama(cuti)
+    cap_raw = (_get(env, "REKAN_AGENT_CAP") or "off").lower()
+    cap = None if cap_raw == "off" else _int(env, "REKAN_AGENT_CAP", 0, 1, 1000)
+    rotation.set_agent_cap(cap)  # the same: a company setting the rotation reads
 
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
@@ -359,5 +364,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sla_reassign=_switch(env, "REKAN_SLA_REASSIGN", False),
         close_after_seconds=_working_duration(
             env, "REKAN_CLOSE_AFTER", "5d", (desk_closes - desk_opens) * 60
+        ),
+        agent_cap=cap,
+        handover_after_seconds=_working_duration(
+            env, "REKAN_HANDOVER_AFTER", "30m", (desk_closes - desk_opens) * 60
         ),
     )

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from jobs.context import JobContext
 from jobs.delivery import deliver_many, open_channel
 from jobs.updates import refresh_ticket
-from storage import csat, helpdesk_report, people, sla_alerts
+from storage import csat, handover, helpdesk_report, people, sla_alerts
 from storage.db import session_scope
 from storage.helpdesk_report import HelpdeskReport
 from storage.types import ROLE_HELPDESK_LEAD
@@ -24,15 +24,21 @@ def run_sla(ctx: JobContext, now: datetime) -> str:
     settings = ctx.settings
     with session_scope(ctx.engine, write=True) as session:
         policy = sla_alerts.policy_of(session, settings)
+        # an away agent's tickets first: the alerts then go to whoever has them now
+        handed = handover.hand_over_away(
+            session=session, policy=policy, now=now, after_seconds=settings.handover_after_seconds
+        )
         swept = sla_alerts.sweep(
             session=session, policy=policy, now=now, reassign=settings.sla_reassign
         )
-    deliver_many(ctx, swept.deliveries, now=now)
-    for number in swept.refresh:
-        refresh_ticket(ctx, number, skip=set(swept.deliveries))
+    moved = [d for o in handed for d in o.deliveries]
+    deliver_many(ctx, [*moved, *swept.deliveries], now=now)
+    for number in [*(o.ticket.id or 0 for o in handed), *swept.refresh]:
+        refresh_ticket(ctx, number, skip={*moved, *swept.deliveries})
     kinds = [kind for _, kind in swept.alerts]
     said = " ".join(f"{k}={kinds.count(k)}" for k in sla_alerts.ALERTS if k in kinds)
-    return f"alerts={len(kinds)} {said} reassigned={len(swept.reassigned)}".replace("  ", " ")
+    counts = f"alerts={len(kinds)} {said} reassigned={len(swept.reassigned)}"
+    return f"{counts} handed_over={len(handed)}".replace("  ", " ")
 
 
 def run_close_resolved(ctx: JobContext, now: datetime) -> str:

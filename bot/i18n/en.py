@@ -617,4 +617,5 @@ MESSAGES: dict[str, str] = {
     "helpdesk.axis": "Tickets filed",
     "helpdesk.chart_title": "Tickets per day · service levels met {met} · breached {breached}",
     "helpdesk.bad_range": "The --to date ({end}) is before --from ({start}).",
+    "event.handed_over": "handed back to the rotation while {agent} is away",
 }

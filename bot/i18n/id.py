@@ -617,4 +617,5 @@ MESSAGES: dict[str, str] = {
     "helpdesk.axis": "Tiket masuk",
     "helpdesk.chart_title": "Tiket per hari · target tercapai {met} · terlewati {breached}",
     "helpdesk.bad_range": "Tanggal --to ({end}) sebelum --from ({start}).",
+    "event.handed_over": "diserahkan ke rotasi karena {agent} sedang tidak ada",
 }

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.config import ConfigError, load_settings
-from storage import calendar
+from storage import calendar, rotation
 from storage.sla import Target
 
 Run = Callable[..., tuple[int, str, str]]
@@ -52,6 +52,19 @@ def test_cuti_bersama_is_a_company_setting_for_every_clock() -> None:
         calendar.set_cuti_bersama(True)
 
 
+def test_cap_and_handover() -> None:
+    try:
+        settings = load_settings({"REKAN_AGENT_CAP": "5", "REKAN_HANDOVER_AFTER": "1h"})
+        assert settings.agent_cap == 5 and rotation.agent_cap() == 5
+        assert settings.handover_after_seconds == 3600
+        settings = load_settings({})
+        assert settings.agent_cap is None and rotation.agent_cap() is None
+        assert settings.handover_after_seconds == 1800
+        assert settings.close_after_seconds == 5 * 8 * 3600
+    finally:
+        rotation.set_agent_cap(None)
+
+
 @pytest.mark.parametrize(
     ("env", "key"),
     [
@@ -64,6 +77,11 @@ def test_cuti_bersama_is_a_company_setting_for_every_clock() -> None:
         ({"REKAN_DESK_HOURS": "17:00-09:00"}, "config.bad_desk_hours"),
         ({"REKAN_DESK_HOLIDAYS": "yes"}, "config.bad_switch"),
         ({"REKAN_CUTI_BERSAMA": "maybe"}, "config.bad_switch"),
+        ({"REKAN_SLA_REASSIGN": "yes"}, "config.bad_switch"),
+        ({"REKAN_AGENT_CAP": "none"}, "config.bad_int"),
+        ({"REKAN_AGENT_CAP": "0"}, "config.bad_int"),
+        ({"REKAN_HANDOVER_AFTER": "soon"}, "config.bad_working_duration"),
+        ({"REKAN_CLOSE_AFTER": "a week"}, "config.bad_working_duration"),
     ],
 )
 def test_malformed_values_name_the_variable(env: dict[str, str], key: str) -> None:

@@ -164,3 +164,28 @@ def test_the_clock_pauses_while_waiting_for_the_reporter(
     assert run_sla(ctx, wib(2026, 11, 27, 11)).startswith("alerts=1 resolution_warning=1")
     assert run_sla(ctx, later).startswith("alerts=1 resolution_breach=1")
     assert _ticket(engine).sla_breached
+
+
+def test_an_away_agent_hands_over_and_the_reporter_is_told(
+    rekan: Running, sender: SlackSender, standin: SlackStandIn, engine: Engine, settings: Settings
+) -> None:
+    seed(engine, language="en")
+    monday = wib(2026, 11, 23, 10)
+    rekan.runtime.clock = lambda: monday
+    sender.command(REPORTER, "Laptop fan is loud")
+    card = wait_dms(standin, AGENT)[0]
+    home = wait_dms(standin, REPORTER)[0]
+    sender.click(AGENT, card, "ticket_take")
+    assert standin.wait_for(lambda: _ticket(engine).state == "in_progress", 5)
+    sender.command(AGENT, "away")  # /lapor away: the Home toggle and the CLI do the same
+    ctx = make_job_context(settings, engine)
+    assert run_sla(ctx, monday + timedelta(minutes=29)).endswith("handed_over=0")
+    assert run_sla(ctx, monday + timedelta(minutes=31)).endswith("handed_over=1")
+    assert _ticket(engine).agent_id == "U0AGENTB"
+    wait_dms(standin, "U0AGENTB")
+    assert standin.wait_for(
+        lambda: any(
+            "<@U0AGENTB>" in message_text(m) for m in standin.thread(home.channel, home.ts)
+        ),
+        5,
+    )
