@@ -35,6 +35,9 @@ EVERY_JOB = {
     "retention",
     "ticket-retention",
     "report-weekly",
+    "sla",
+    "close-resolved",
+    "report-helpdesk",
 }
 
 
