@@ -18,7 +18,7 @@ from storage import campaigns, claims, hours, people, rotation
 from storage.models import OPEN_STATES, SlaAlert, Ticket, TicketEvent, TicketMessage
 from storage.sla import ALERTS, OWN_CLOCK, Policy, Status, Target, has_own_clock, status
 
-__all__ = ["ALERTS"]
+__all__ = ["ALERTS", "Policy"]
 from storage.tickets.core import assign, locked
 from storage.tickets.messages import card_key, enqueue_card, enqueue_message, tell_reporter
 from storage.types import ROLE_HELPDESK_LEAD, EventRecord, SlaView, TicketRecord

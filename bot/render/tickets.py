@@ -21,7 +21,7 @@ from bot.render.common import reader
 from bot.render.csat import with_rating
 from bot.render.sla import with_sla
 from jobs.context import CannotRender, JobSettings, Rendered
-from storage import people, tickets
+from storage import people, sla_alerts, tickets
 from storage.models import STATE_RESOLVED, Claim, Delivery, Resource
 
 TICKET_TEMPLATES = (
@@ -42,6 +42,7 @@ def render_tickets(
     defaults = (settings.language, settings.timezone)
     readers = people.readers(session, {row.recipient for row in rows}, *defaults)
     results: list[Rendered | CannotRender] = []
+    policy = None  # the desk's clock, read once for the batch when a row shows a deadline
     for row in rows:
         snap = snaps.get(_number(row))
         if snap is None:
@@ -49,7 +50,8 @@ def render_tickets(
             continue
         lang, tz = readers.get(row.recipient, defaults)
         if row.template in (tickets.T_CARD, tickets.T_HOME):  # they show the deadline
-            snap = with_sla(session, snap, settings)
+            policy = policy or sla_alerts.policy_of(session, settings)
+            snap = with_sla(session, snap, settings, policy)
         if row.template == tickets.T_HOME:  # and the reporter's asks "How did we do?"
             snap = with_rating(session, snap)
         results.append(_ticket(session, row, snap, settings, lang, tz))
