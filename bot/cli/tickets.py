@@ -38,7 +38,7 @@ def tickets_list(state: State, open_only: bool, agent: str | None) -> None:
             (
                 f"#{t.id}",
                 t.state,
-                t.priority,
+                t.priority + (" !" if t.sla_breached else ""),
                 t.category or "-",
                 t.tier,
                 t.agent_id or "-",

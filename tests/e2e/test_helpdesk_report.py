@@ -14,10 +14,12 @@ from sqlalchemy.engine import Engine
 from bot.run import Running
 from bot.sandbox import SlackStandIn
 from jobs.sla import run_report_helpdesk
-from storage import people
+from storage import people, sla_alerts
 from storage.db import session_scope
+from storage.sla import DEFAULT_SLA, Policy, parse_targets
 from storage.types import ROLE_HELPDESK_LEAD
-from tests.storage.helpdesk_seed import A, seed_history, wib
+from storage.worktime import DeskClock
+from tests.storage.helpdesk_seed import WIB, A, seed_history, wib
 from tests.storage.seed import LEAD, NOW, seed_org
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -86,3 +88,18 @@ def test_the_weekly_report_goes_to_the_helpdesk_leads(
     text = uploads[0].params["initial_comment"]
     assert "Laporan helpdesk 2026-11-23 s.d. 2026-11-29" in text  # the lead reads Indonesian
     assert "Tiket: 5" in text and "U0AGENTA" in text
+
+
+def test_tickets_list_shows_priority_category_and_a_breach(engine: Engine, cli: Cli) -> None:
+    _seed(engine)
+    policy = Policy(DeskClock(tz=WIB), parse_targets(DEFAULT_SLA, 8 * 3600))
+    with session_scope(engine, write=True) as s:  # a week on, #4 breached its first response
+        swept = sla_alerts.sweep(session=s, policy=policy, now=wib(30, 12))
+    assert (4, "response_breach") in swept.alerts
+    code, out, _ = cli("tickets", "list")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[:4] == ["Ticket", "State", "Priority", "Category"]
+    rows = {line.split()[0]: line.split() for line in lines[2:]}
+    assert rows["#4"][1:4] == ["open", "low", "!"]
+    assert rows["#3"][1:4] == ["resolved", "urgent", "hardware"]
+    assert rows["#1"][1:4] == ["resolved", "high", "vpn"]
