@@ -22,15 +22,32 @@ log = logging.getLogger(__name__)
 
 def run_sla(ctx: JobContext, now: datetime) -> str:
     settings = ctx.settings
-    with session_scope(ctx.engine, write=True) as session:
+    # a read first, then short writes: filings never wait behind the whole sweep
+    with session_scope(ctx.engine) as session:
         policy = sla_alerts.policy_of(session, settings)
+        plans = sla_alerts.plan(session=session, policy=policy, now=now)
+        leads = sla_alerts.helpdesk_leads(session)
+    with session_scope(ctx.engine, write=True) as session:
         # an away agent's tickets first: the alerts then go to whoever has them now
         handed = handover.hand_over_away(
             session=session, policy=policy, now=now, after_seconds=settings.handover_after_seconds
         )
-        swept = sla_alerts.sweep(
-            session=session, policy=policy, now=now, reassign=settings.sla_reassign
-        )
+        sla_alerts.save(session=session, plans=plans)
+    swept = sla_alerts.Swept()
+    for due in (p for p in plans if p.due):
+        with session_scope(ctx.engine, write=True) as session:
+            part = sla_alerts.alert(
+                session=session,
+                policy=policy,
+                number=due.number,
+                now=now,
+                reassign=settings.sla_reassign,
+                leads=leads,
+            )
+        swept.alerts += part.alerts
+        swept.deliveries += part.deliveries
+        swept.refresh += part.refresh
+        swept.reassigned += part.reassigned
     moved = [d for o in handed for d in o.deliveries]
     deliver_many(ctx, [*moved, *swept.deliveries], now=now)
     for number in [*(o.ticket.id or 0 for o in handed), *swept.refresh]:

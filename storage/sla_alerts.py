@@ -11,12 +11,13 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage import campaigns, claims, hours, people, rotation
 from storage.models import OPEN_STATES, SlaAlert, Ticket, TicketEvent, TicketMessage
 from storage.sla import ALERTS, OWN_CLOCK, Policy, Status, Target, has_own_clock, status
+from storage.tables import TICKET, connection
 
 __all__ = ["ALERTS", "Policy"]
 from storage.tickets.core import assign, locked
@@ -132,43 +133,145 @@ def _candidates(session: Session, now: datetime, limit: int) -> list[int]:
     return [int(n) for n in session.exec(query).all() if n is not None]
 
 
-def sweep(*, session: Session, policy: Policy, now: datetime, reassign: bool = False) -> Swept:
-    """Decide every due ticket once, under its lock (a second instance waits, then finds the
-    alert rows and sends nothing)."""
-    done = Swept()
-    leads = [p.slack_id for _, p in people.list_role(session, ROLE_HELPDESK_LEAD)]
-    for number in _candidates(session, now, SWEEP_LIMIT):
-        ticket = locked(session, number)
+@dataclass(frozen=True)
+class Plan:
+    """What one ticket needs, as read: the alerts due now (not yet sent) and the moment of its
+    next one; `version` is the ticket's as read, so a plan for a ticket changed since is moot."""
+
+    number: int
+    version: int
+    due: tuple[str, ...]
+    next_at: datetime | None
+
+
+def plan(
+    *, session: Session, policy: Policy, now: datetime, limit: int = SWEEP_LIMIT
+) -> list[Plan]:
+    """A read: the candidates, their timelines read together, what each needs."""
+    numbers = _candidates(session, now, limit)
+    if not numbers:
+        return []
+    found = session.exec(select(Ticket).where(col(Ticket.id).in_(numbers))).all()
+    events: dict[int, list[TicketEvent]] = {}
+    for e in session.exec(
+        select(TicketEvent)
+        .where(col(TicketEvent.ticket_id).in_(numbers))
+        .order_by(col(TicketEvent.id))
+    ).all():
+        events.setdefault(e.ticket_id, []).append(e)
+    replies = first_replies(session, numbers)
+    sent: dict[int, set[str]] = {}
+    for number, kind in session.exec(
+        select(SlaAlert.ticket_id, SlaAlert.kind).where(col(SlaAlert.ticket_id).in_(numbers))
+    ).all():
+        sent.setdefault(number, set()).add(kind)
+    plans = []
+    for ticket in sorted(found, key=lambda t: t.id or 0):
+        number = ticket.id or 0
         if ticket.state not in OPEN_STATES or not has_own_clock(ticket):
-            ticket.sla_next_at, ticket.sla_version = None, ticket.version
+            plans.append(Plan(number, ticket.version, (), None))
             continue
-        found = ticket_status(session, policy, ticket)
-        sent = set(session.exec(select(SlaAlert.kind).where(SlaAlert.ticket_id == number)).all())
-        pending = {k: at for k, at in found.moments().items() if at is not None and k not in sent}
-        due = [k for k, at in pending.items() if at <= now]
-        for kind in due:
-            session.add(SlaAlert(ticket_id=number, kind=kind, created_at=now))
-            done.alerts.append((number, kind))
-            # a warning whose breach is due too (the job was down) goes unsaid: the breach says it
-            stage = kind.split("_")[0]
-            if kind.endswith("warning") and f"{stage}_breach" in due:
-                continue
-            done.deliveries += _notices(session, ticket, kind, leads, now)
-        if due:
-            if any(k.endswith("breach") for k in due):
-                ticket.sla_breached = True
-            if reassign and "response_breach" in due and ticket.tier == 1:
-                done.deliveries += _reassign(session, ticket, now)
-                if ticket.agent_id:
-                    done.reassigned.append(number)
-            # the card and the reporter's DM show the warning or the breach: a new version
-            ticket.version += 1
-            done.refresh.append(number)
+        pending = _pending(
+            status(policy, ticket, events.get(number, []), replies.get(number)),
+            sent.get(number, set()),
+        )
+        due = tuple(k for k, at in pending.items() if at <= now)
         future = [at for k, at in pending.items() if k not in due]
-        ticket.sla_next_at = min(future, default=None)
-        ticket.sla_version = ticket.version
+        plans.append(Plan(number, ticket.version, due, min(future, default=None)))
+    return plans
+
+
+def _pending(found: Status, sent: Collection[str]) -> dict[str, datetime]:
+    return {k: at for k, at in found.moments().items() if at is not None and k not in sent}
+
+
+_SAVE = (
+    update(TICKET)
+    .where(TICKET.c.id == bindparam("number"), TICKET.c.version == bindparam("seen"))
+    .values(sla_next_at=bindparam("next_at"), sla_version=bindparam("seen"))
+)
+
+
+def save(*, session: Session, plans: Sequence[Plan]) -> None:
+    """The next moment of each planned ticket with nothing due, unless it changed since it was
+    read (then it is planned again the next minute). One short write, whatever the count."""
+    rows = [
+        {"number": p.number, "seen": p.version, "next_at": p.next_at} for p in plans if not p.due
+    ]
+    if rows:
+        connection(session).execute(_SAVE, rows)
+
+
+def alert(
+    *,
+    session: Session,
+    policy: Policy,
+    number: int,
+    now: datetime,
+    reassign: bool = False,
+    leads: Sequence[str] = (),
+) -> Swept:
+    """One ticket whose alerts are due, decided under its lock: a second instance waits, then
+    finds the alert rows and sends nothing."""
+    done = Swept()
+    ticket = locked(session, number)
+    if ticket.state not in OPEN_STATES or not has_own_clock(ticket):
+        ticket.sla_next_at, ticket.sla_version = None, ticket.version
         session.add(ticket)
+        return done
+    sent = set(session.exec(select(SlaAlert.kind).where(SlaAlert.ticket_id == number)).all())
+    pending = _pending(ticket_status(session, policy, ticket), sent)
+    due = [k for k, at in pending.items() if at <= now]
+    for kind in due:
+        session.add(SlaAlert(ticket_id=number, kind=kind, created_at=now))
+        done.alerts.append((number, kind))
+        # a warning whose breach is due too (the job was down) goes unsaid: the breach says it
+        stage = kind.split("_")[0]
+        if kind.endswith("warning") and f"{stage}_breach" in due:
+            continue
+        done.deliveries += _notices(session, ticket, kind, leads, now)
+    if due:
+        if any(k.endswith("breach") for k in due):
+            ticket.sla_breached = True
+        if reassign and "response_breach" in due and ticket.tier == 1:
+            done.deliveries += _reassign(session, ticket, now)
+            if ticket.agent_id:
+                done.reassigned.append(number)
+        # the card and the reporter's DM show the warning or the breach: a new version
+        ticket.version += 1
+        done.refresh.append(number)
+    future = [at for k, at in pending.items() if k not in due]
+    ticket.sla_next_at = min(future, default=None)
+    ticket.sla_version = ticket.version
+    session.add(ticket)
     session.flush()
+    return done
+
+
+def helpdesk_leads(session: Session) -> list[str]:
+    return [p.slack_id for _, p in people.list_role(session, ROLE_HELPDESK_LEAD)]
+
+
+def sweep(*, session: Session, policy: Policy, now: datetime, reassign: bool = False) -> Swept:
+    """plan, save and alert in one transaction (the `sla` job splits them: a read, one short
+    write, then one short write per ticket with something due)."""
+    plans = plan(session=session, policy=policy, now=now)
+    save(session=session, plans=plans)
+    done = Swept()
+    leads = helpdesk_leads(session)
+    for due in (p for p in plans if p.due):
+        part = alert(
+            session=session,
+            policy=policy,
+            number=due.number,
+            now=now,
+            reassign=reassign,
+            leads=leads,
+        )
+        done.alerts += part.alerts
+        done.deliveries += part.deliveries
+        done.refresh += part.refresh
+        done.reassigned += part.reassigned
     return done
 
 
