@@ -106,6 +106,23 @@ def view_of(
     return status(policy, ticket, events, reply).view(ticket.sla_breached)
 
 
+def views_of(
+    session: Session,
+    policy: Policy,
+    shown: Sequence[tuple[TicketRecord, Sequence[EventRecord]]],
+) -> dict[int, SlaView | None]:
+    """view_of() of several tickets (a renderer's batch), their first replies read together."""
+    counted = [(t, e) for t, e in shown if has_own_clock(t) and t.state in OPEN_STATES]
+    replies = first_replies(session, [t.id or 0 for t, _ in counted])
+    found: dict[int, SlaView | None] = {t.id or 0: None for t, _ in shown}
+    for ticket, events in counted:
+        number = ticket.id or 0
+        found[number] = status(policy, ticket, events, replies.get(number)).view(
+            ticket.sla_breached
+        )
+    return found
+
+
 @dataclass
 class Swept:
     alerts: list[tuple[int, str]] = field(default_factory=list)  # (ticket, kind) sent now

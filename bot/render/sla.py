@@ -14,15 +14,9 @@ from storage.errors import NotFound
 from storage.models import Delivery
 
 
-def with_sla(
-    session: Session,
-    snap: tickets.Snapshot,
-    settings: JobSettings,
-    policy: sla_alerts.Policy | None = None,
-) -> tickets.Snapshot:
-    """The snapshot with its service level as the desk's clock counts it (`policy`: read once
-    for a batch of rows)."""
-    policy = policy or sla_alerts.policy_of(session, settings)
+def with_sla(session: Session, snap: tickets.Snapshot, settings: JobSettings) -> tickets.Snapshot:
+    """The snapshot with its service level as the desk's clock counts it."""
+    policy = sla_alerts.policy_of(session, settings)
     return replace(snap, sla=sla_alerts.view_of(session, policy, snap.ticket, snap.events))
 
 

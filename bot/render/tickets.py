@@ -4,6 +4,7 @@ and the agent's notices, and the warning before a resource claim expires."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlmodel import Session
 
@@ -19,7 +20,6 @@ from bot.blocks.tickets import (
 from bot.blocks.tickets.conversation import build_ticket_home
 from bot.render.common import reader
 from bot.render.csat import with_rating
-from bot.render.sla import with_sla
 from jobs.context import CannotRender, JobSettings, Rendered
 from storage import people, sla_alerts, tickets
 from storage.models import STATE_RESOLVED, Claim, Delivery, Resource
@@ -42,7 +42,13 @@ def render_tickets(
     defaults = (settings.language, settings.timezone)
     readers = people.readers(session, {row.recipient for row in rows}, *defaults)
     results: list[Rendered | CannotRender] = []
-    policy = None  # the desk's clock, read once for the batch when a row shows a deadline
+    # the deadlines the cards and ticket DMs of the batch show, read and counted once
+    deadline_of = {_number(r) for r in rows if r.template in (tickets.T_CARD, tickets.T_HOME)}
+    views = {}
+    if deadline_of & snaps.keys():
+        policy = sla_alerts.policy_of(session, settings)
+        shown = [(snaps[n].ticket, snaps[n].events) for n in sorted(deadline_of & snaps.keys())]
+        views = sla_alerts.views_of(session, policy, shown)
     for row in rows:
         snap = snaps.get(_number(row))
         if snap is None:
@@ -50,8 +56,7 @@ def render_tickets(
             continue
         lang, tz = readers.get(row.recipient, defaults)
         if row.template in (tickets.T_CARD, tickets.T_HOME):  # they show the deadline
-            policy = policy or sla_alerts.policy_of(session, settings)
-            snap = with_sla(session, snap, settings, policy)
+            snap = replace(snap, sla=views.get(_number(row)))
         if row.template == tickets.T_HOME:  # and the reporter's asks "How did we do?"
             snap = with_rating(session, snap)
         results.append(_ticket(session, row, snap, settings, lang, tz))
