@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from bot.cli import hours, jobs, ops, people, replies, reports, roles, tickets
+from bot.cli import categories, hours, jobs, ops, people, replies, reports, roles, tickets
 from bot.cli.state import EXIT_FAILED, EXIT_USAGE, Failure, State, first_line
 from bot.config import ConfigError
 from bot.i18n import t
@@ -35,7 +35,7 @@ cli.add_command(roles.agents_group)
 cli.add_command(roles.helpdesk_leads_group)
 cli.add_command(tickets.tickets_group)
 cli.add_command(tickets.resources_group)
-cli.add_command(tickets.categories_group)
+cli.add_command(categories.categories_group)
 cli.add_command(replies.replies_group)
 cli.add_command(jobs.jobs_group)
 cli.add_command(jobs.holidays_group)
