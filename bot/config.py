@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
+from storage import calendar, rotation
 from storage.matching import DEFAULT_THRESHOLDS, Thresholds
+from storage.sla import DEFAULT_SLA, Target, parse_targets
+from storage.worktime import parse_days, parse_hours
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///rekan.db"
@@ -74,6 +77,23 @@ class Settings:
     log_format: str = "text"
     metrics_port: int | None = None
     campaign_lease_seconds: int = 60
+    # the helpdesk's own working time, which service levels count in (issue 20)
+    desk_days: frozenset[int] = frozenset(range(5))
+    desk_opens: int = 9 * 60  # minutes after midnight
+    desk_closes: int = 17 * 60  # up to 1440 (24:00)
+    desk_holidays: bool = True
+    cuti_bersama: bool = True
+    sla_targets: tuple[tuple[str, Target], ...] = ()
+    sla_reassign: bool = False
+    close_after_seconds: int = 5 * 8 * 3600  # 5 working days of the desk
+    agent_cap: int | None = None  # open tickets that take an agent out of the rotation's turns
+    handover_after_seconds: int = 30 * 60  # working time an agent is away before handover
+
+    @property
+    def sla(self) -> dict[str, Target]:
+        """Targets by priority (REKAN_SLA over its defaults)."""
+        day = (self.desk_closes - self.desk_opens) * 60
+        return dict(self.sla_targets) or parse_targets(DEFAULT_SLA, day)
 
     @property
     def repeat_thresholds(self) -> Thresholds:
@@ -192,6 +212,44 @@ def parse_work_hours(raw: str) -> tuple[time, time]:
     return start, end
 
 
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (_get(env, name) or ("on" if default else "off")).lower()
+    if raw not in ("on", "off"):
+        raise ConfigError("config.bad_switch", name=name, value=raw)
+    return raw == "on"
+
+
+def _desk(
+    env: Mapping[str, str], work_start: time, work_end: time
+) -> tuple[frozenset[int], int, int, bool, bool, tuple[tuple[str, Target], ...]]:
+    """The helpdesk's clock and service-level targets (REKAN_DESK_*, REKAN_CUTI_BERSAMA,
+    REKAN_SLA)."""
+    days_raw = _get(env, "REKAN_DESK_DAYS") or "Mon-Fri"
+    try:
+        days = parse_days(days_raw)
+    except ValueError:
+        raise ConfigError("config.bad_desk_days", value=days_raw) from None
+    company = f"{work_start.strftime('%H:%M')}-{work_end.strftime('%H:%M')}"
+    hours_raw = _get(env, "REKAN_DESK_HOURS") or company
+    try:
+        opens, closes = parse_hours(hours_raw)
+    except ValueError:
+        raise ConfigError("config.bad_desk_hours", value=hours_raw) from None
+    sla_raw = _get(env, "REKAN_SLA") or DEFAULT_SLA
+    try:
+        targets = parse_targets(sla_raw, (closes - opens) * 60)
+    except ValueError as bad:
+        raise ConfigError("config.bad_sla", part=str(bad), value=sla_raw) from None
+    return (
+        days,
+        opens,
+        closes,
+        _switch(env, "REKAN_DESK_HOLIDAYS", True),
+        _switch(env, "REKAN_CUTI_BERSAMA", True),
+        tuple(targets.items()),
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from `env` (default: os.environ after reading .env)."""
     if env is None:
@@ -252,6 +310,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_format not in ("text", "json"):
         raise ConfigError("config.bad_log_format", value=log_format)
     metrics_port = _int(env, "REKAN_METRICS_PORT", 0, 0, 65535) or None
+    desk_days, desk_opens, desk_closes, desk_holidays, cuti, sla_targets = _desk(
+        env, work_start, work_end
+    )
+    # a company setting for every clock (prompts, check-ins, waiting tickets, service levels):
+    # set where every entry point reads its settings
+    calendar.set_cuti_bersama(cuti)
+    cap_raw = (_get(env, "REKAN_AGENT_CAP") or "off").lower()
+    cap = None if cap_raw == "off" else _int(env, "REKAN_AGENT_CAP", 0, 1, 1000)
+    rotation.set_agent_cap(cap)  # the same: a company setting the rotation reads
 
     return Settings(
         bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
@@ -299,4 +366,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         waiting_close_seconds=_working_duration(env, "REKAN_WAITING_CLOSE", "3d", workday),
         log_format=log_format,
         metrics_port=metrics_port,
+        desk_days=desk_days,
+        desk_opens=desk_opens,
+        desk_closes=desk_closes,
+        desk_holidays=desk_holidays,
+        cuti_bersama=cuti,
+        sla_targets=sla_targets,
+        sla_reassign=_switch(env, "REKAN_SLA_REASSIGN", False),
+        close_after_seconds=_working_duration(
+            env, "REKAN_CLOSE_AFTER", "5d", (desk_closes - desk_opens) * 60
+        ),
+        agent_cap=cap,
+        handover_after_seconds=_working_duration(
+            env, "REKAN_HANDOVER_AFTER", "30m", (desk_closes - desk_opens) * 60
+        ),
     )

@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.helpdesk_report import weekly_helpdesk
 from bot.render import RENDERERS
 from bot.reports import weekly
 from jobs.context import JobContext
@@ -52,4 +53,5 @@ def make_job_context(
         updater=updater or make_client(settings, idempotent=True),
         renderers=RENDERERS,
         weekly_report=weekly,
+        helpdesk_report=weekly_helpdesk,
     )

@@ -21,11 +21,12 @@ from sqlmodel import Session, col, select
 from jobs import metrics
 from jobs.bulk import deliver_many
 from jobs.context import JobContext
-from storage import campaigns, outbox
-from storage.calendar import is_workday, send_deadline
+from storage import campaigns, hours, outbox
+from storage.calendar import day_hours, is_workday, send_deadline
 from storage.db import session_scope
 from storage.models import Person
 from storage.types import utcnow
+from storage.worktime import Period
 
 log = logging.getLogger(__name__)
 
@@ -94,19 +95,19 @@ def local_due(day: date, at: time, tz: str, fallback: ZoneInfo) -> datetime:
 
 
 def _deadlines(
-    ctx: JobContext, job: CampaignJob, planned: dict[str, datetime]
+    ctx: JobContext, job: CampaignJob, planned: dict[str, datetime], dated: Sequence[Period] = ()
 ) -> dict[str, datetime] | None:
-    """For a daily job, each reader's last moment to get it (storage.calendar's rule)."""
+    """For a daily job, each reader's last moment to get it (storage.calendar's rule), within
+    that day's hours (a dated period's, when one covers it)."""
     if not job.skip_if_late:
         return None
     settings = ctx.settings
     grace = timedelta(seconds=settings.prompt_grace_seconds)
-    return {
-        who: send_deadline(
-            at, grace=grace, work_start=settings.work_start, work_end=settings.work_end
-        )
-        for who, at in planned.items()
-    }
+    deadlines = {}
+    for who, at in planned.items():
+        opens, closes = day_hours(at.date(), settings.work_start, settings.work_end, dated)
+        deadlines[who] = send_deadline(at, grace=grace, work_start=opens, work_end=closes)
+    return deadlines
 
 
 def run_campaign(
@@ -129,6 +130,7 @@ def run_campaign(
     lease = timedelta(seconds=settings.campaign_lease_seconds)
     with session_scope(ctx.engine) as session:
         off = list(campaigns.days_off(session, day.year))
+        dated = hours.periods(session)
     if not job.runs_on(day, off, any_weekday=force):
         return CampaignRun(None, "not_today")
     period = job.period(day)
@@ -150,7 +152,9 @@ def run_campaign(
             if job.prepare is not None:
                 job.prepare(session, key, day, now)
             people = job.recipients(session, day)
-            planned = {p.slack_id: local_due(day, job.at, p.timezone, settings.tz) for p in people}
+            # a dated period (`rekan hours`, e.g. Ramadan) moves the send time with its hours
+            at = hours.shifted(job.at, day, periods=dated, work_start=settings.work_start)
+            planned = {p.slack_id: local_due(day, at, p.timezone, settings.tz) for p in people}
             rows = [(who, now if force else at) for who, at in planned.items()]
             written = campaigns.fan_out(
                 session,
@@ -159,7 +163,7 @@ def run_campaign(
                 recipients=rows,
                 params=job.params(day, period),
                 now=now,
-                deadlines=_deadlines(ctx, job, planned),
+                deadlines=_deadlines(ctx, job, planned, dated),
             )
         if force:
             campaigns.bring_forward(session, key, now=now)

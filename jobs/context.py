@@ -18,7 +18,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from storage.checkins import GroupNumbers
+from storage.helpdesk_report import HelpdeskReport
 from storage.models import Delivery
+from storage.sla import Target
 
 
 class JobSettings(Protocol):
@@ -72,6 +74,25 @@ class JobSettings(Protocol):
     def waiting_nudge_seconds(self) -> int: ...
     @property
     def waiting_close_seconds(self) -> int: ...
+    # the helpdesk's clock and service levels (issue 20)
+    @property
+    def desk_days(self) -> frozenset[int]: ...
+    @property
+    def desk_opens(self) -> int: ...
+    @property
+    def desk_closes(self) -> int: ...
+    @property
+    def desk_holidays(self) -> bool: ...
+    @property
+    def cuti_bersama(self) -> bool: ...
+    @property
+    def sla(self) -> Mapping[str, Target]: ...
+    @property
+    def sla_reassign(self) -> bool: ...
+    @property
+    def close_after_seconds(self) -> int: ...
+    @property
+    def handover_after_seconds(self) -> int: ...
 
 
 class CannotRender(Exception):
@@ -109,6 +130,8 @@ class WeeklyReport:
 
 
 ReportMaker = Callable[[Sequence[GroupNumbers], int, str], WeeklyReport]
+# the helpdesk report drawn for one reader's language (issue 20)
+HelpdeskMaker = Callable[[HelpdeskReport, str], WeeklyReport]
 
 
 @dataclass(frozen=True)
@@ -124,3 +147,4 @@ class JobContext:
     renderers: Mapping[str, Renderer]
     weekly_report: ReportMaker
     by_hand: bool = False
+    helpdesk_report: HelpdeskMaker | None = None

@@ -26,8 +26,10 @@ from storage import campaigns, outbox, people, tickets
 from storage.calendar import next_working_moment
 from storage.campaigns import days_off
 from storage.db import session_scope
+from storage.hours import periods as hour_periods
 from storage.models import Delivery, Person
 from storage.types import utcnow
+from storage.worktime import Period
 
 log = logging.getLogger(__name__)
 
@@ -119,12 +121,17 @@ class Hours:
     end: time
     zone: ZoneInfo  # the company's, for readers without a known zone
     days_off: frozenset[date] = frozenset()
+    periods: tuple[Period, ...] = ()  # dated other hours (`rekan hours`, issue 20)
 
     @classmethod
     def of(cls, session: Session, ctx: JobContext) -> Hours:
         settings = ctx.settings
         return cls(
-            settings.work_start, settings.work_end, settings.tz, frozenset(days_off(session))
+            settings.work_start,
+            settings.work_end,
+            settings.tz,
+            frozenset(days_off(session)),
+            tuple(hour_periods(session)),
         )
 
 
@@ -145,7 +152,11 @@ def _not_now(session: Session, claimed: outbox.Claimed, hours: Hours, now: datet
     local = now.astimezone(_reader_zone(claimed, hours.zone))
     deadline = campaigns.deadline_of(row.params)
     opens = next_working_moment(
-        local, work_start=hours.start, work_end=hours.end, days_off=hours.days_off
+        local,
+        work_start=hours.start,
+        work_end=hours.end,
+        days_off=hours.days_off,
+        periods=hours.periods,
     )
     if deadline is not None and (now > deadline or opens > deadline):
         outbox.mark_failed(session, row.id or 0, error=campaigns.SKIPPED_LATE)

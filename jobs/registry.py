@@ -12,7 +12,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs import bulk, campaigns, checkins, claims, outages, people, reports, tasks, tickets
+from jobs import bulk, campaigns, checkins, claims, outages, people, reports, sla, tasks, tickets
 from jobs.campaigns import CampaignJob
 from jobs.context import JobContext, JobSettings
 
@@ -60,6 +60,9 @@ def interval_jobs() -> list[JobSpec]:
         JobSpec("waiting-reporter", "every 15 minutes", tickets.run_waiting_reporter),
         JobSpec("report-weekly", "0 8 * * 1", reports.run_weekly),
         JobSpec("outage-cards", "every 1 minutes", outages.run_outage_cards),
+        JobSpec("sla", "every 1 minutes", sla.run_sla),
+        JobSpec("close-resolved", "every 15 minutes", sla.run_close_resolved),
+        JobSpec("report-helpdesk", "0 8 * * 1", sla.run_report_helpdesk),
     ]
 
 

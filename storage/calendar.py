@@ -3,19 +3,64 @@ including cuti bersama (collective leave), and company days off."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
 
+# Cuti bersama (collective leave) are days off for the whole company unless it works them
+# (REKAN_CUTI_BERSAMA=off): a company setting, set once at start (bot.config), read here by
+# every clock — prompts, check-ins, waiting tickets and the helpdesk's service levels.
+_CUTI_BERSAMA = {"on": True}
 
-@lru_cache(maxsize=16)
-def public_holidays(year: int) -> dict[date, str]:
-    """Indonesia's public holidays and cuti bersama of `year` (the latter need "government")."""
-    found = holidays.country_holidays("ID", years=year, categories=("public", "government"))
-    return dict(found.items())
+
+def set_cuti_bersama(on: bool) -> None:
+    _CUTI_BERSAMA["on"] = on
+
+
+def cuti_bersama() -> bool:
+    return _CUTI_BERSAMA["on"]
+
+
+def public_holidays(year: int, cuti_bersama: bool | None = None) -> dict[date, str]:
+    """Indonesia's public holidays of `year`, with cuti bersama unless the company works them
+    (`cuti_bersama`, default: the company setting)."""
+    return _holidays(year, _CUTI_BERSAMA["on"] if cuti_bersama is None else cuti_bersama)
+
+
+@lru_cache(maxsize=32)
+def _holidays(year: int, with_cuti_bersama: bool) -> dict[date, str]:
+    # cuti bersama are the library's "government" category
+    categories = ("public", "government") if with_cuti_bersama else ("public",)
+    return dict(holidays.country_holidays("ID", years=year, categories=categories).items())
+
+
+class HoursPeriod(Protocol):
+    """Dated working hours (storage.worktime.Period): minutes after midnight on its days."""
+
+    @property
+    def opens(self) -> int: ...
+    @property
+    def closes(self) -> int: ...
+    def covers(self, day: date) -> bool: ...
+
+
+def day_hours(
+    day: date, work_start: time, work_end: time, periods: Sequence[HoursPeriod] = ()
+) -> tuple[time, time]:
+    """The working hours of `day`: a dated period's (`rekan hours`) when one covers it."""
+    period = next((p for p in periods if p.covers(day)), None)
+    if period is None:
+        return work_start, work_end
+    close = time(23, 59, 59) if period.closes >= 24 * 60 else _time(period.closes)
+    return _time(period.opens), close
+
+
+def _time(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
 
 
 def is_workday(day: date, days_off: Collection[date] = ()) -> bool:
@@ -49,17 +94,24 @@ def working_seconds(
 
 
 def next_working_moment(
-    moment: datetime, *, work_start: time, work_end: time, days_off: Collection[date] = ()
+    moment: datetime,
+    *,
+    work_start: time,
+    work_end: time,
+    days_off: Collection[date] = (),
+    periods: Sequence[HoursPeriod] = (),
 ) -> datetime:
     """`moment` itself when it falls within working hours of a workday on its own clock (its
-    tzinfo: the reader's zone), else the next opening. Scheduled messages wait for it."""
+    tzinfo: the reader's zone), else the next opening. Scheduled messages wait for it. A
+    dated period (`rekan hours`) gives its days other hours."""
     tz = moment.tzinfo
     day = moment.date()
     for _ in range(370):  # a year of days off at most
         if is_workday(day, days_off):
-            close_at = datetime.combine(day, work_end, tz)
+            opens, closes = day_hours(day, work_start, work_end, periods)
+            close_at = datetime.combine(day, closes, tz)
             if moment < close_at:
-                return max(moment, datetime.combine(day, work_start, tz))
+                return max(moment, datetime.combine(day, opens, tz))
         day += timedelta(days=1)
     return moment
 

@@ -116,6 +116,14 @@ class Ticket(SQLModel, table=True):
     category: str | None = Field(default=None, max_length=32)
     location: str | None = Field(default=None, max_length=200)
     urgency: str | None = Field(default=None, max_length=16)
+    priority: str = Field(default="normal", max_length=8)
+    # service levels (issue 20): breached a target; when the `sla` job next has something to
+    # do for it, and the ticket version it last planned for (a change means: plan again)
+    sla_breached: bool = Field(default=False)
+    sla_next_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
+    sla_version: int | None = Field(default=None)
+    # a resolved ticket closes for good after REKAN_CLOSE_AFTER: no Reopen, no rating change
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     state: str = Field(default=STATE_WAITING, max_length=16, index=True)
     tier: int = Field(default=1)
     agent_id: str | None = Field(
@@ -490,3 +498,57 @@ class Audit(SQLModel, table=True):
     action: str = Field(max_length=16)  # followup | contacted | export | erase | report | role
     subject: str | None = Field(default=None, max_length=32, index=True)
     ref: str | None = Field(default=None, max_length=64)  # e.g. "followup:12", "hr", a period
+
+
+class Category(SQLModel, table=True):
+    """A ticket category people choose in the form (`rekan categories`), named in both
+    languages; tickets keep the key, so a removed category still shows on old tickets."""
+
+    key: str = Field(primary_key=True, max_length=32)
+    text_id: str = Field(max_length=75)
+    text_en: str = Field(max_length=75)
+    position: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class HourPeriod(SQLModel, table=True):
+    """Other working hours on the days from `starts` to `ends` (both included), e.g. Ramadan's:
+    the helpdesk's clock counts them, and the daily prompts and check-ins move with them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    starts: date = Field(index=True)
+    ends: date
+    opens: int  # minutes after midnight
+    closes: int  # minutes after midnight, up to 1440
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class SlaAlert(SQLModel, table=True):
+    """A service-level warning or breach of a ticket, sent once: the row is the claim (two
+    instances of the `sla` job cannot both write it)."""
+
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", name="uq_sla_alert"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=32)  # response_warning | response_breach | resolution_…
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Rating(SQLModel, table=True):
+    """The reporter's answer to "How did we do?" for one resolution of a ticket (`round`: the
+    how-many-th resolution); changeable while the ticket stays resolved."""
+
+    __table_args__ = (UniqueConstraint("ticket_id", "round", name="uq_rating_round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    round: int = Field(default=1)
+    rater_id: str = Field(max_length=32)
+    agent_id: str | None = Field(default=None, max_length=32)  # who resolved it
+    score: int
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    low_told: bool = Field(default=False)  # the agent and the helpdesk leads were told
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -7,11 +7,43 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from storage.models import ROLE_AGENT
-from storage.tables import PERSON, ROLE, ROTATION, connection, for_update
+from storage.sla import OWN_CLOCK
+from storage.tables import PERSON, ROLE, ROTATION, TICKET, connection, for_update
+from storage.types import HELD_STATES
+
+# REKAN_AGENT_CAP (issue 20): an agent holding this many open tickets is skipped by the
+# rotation's turns (not by affinity, a resource's holder or an outage link). A company
+# setting, set once at start where the settings are read (bot.config); None: no cap.
+_CAP: dict[str, int | None] = {"open_tickets": None}
+
+
+def set_agent_cap(cap: int | None) -> None:
+    _CAP["open_tickets"] = cap
+
+
+def agent_cap() -> int | None:
+    return _CAP["open_tickets"]
+
+
+def at_cap(session: Session, agents: Collection[str], cap: int | None) -> set[str]:
+    """Those of `agents` holding `cap` or more open tickets that count (storage.sla's rule)."""
+    if cap is None or not agents:
+        return set()
+    held = connection(session).execute(
+        select(TICKET.c.agent_id, func.count())
+        .where(
+            TICKET.c.agent_id.in_(sorted(agents)),
+            TICKET.c.state.in_(HELD_STATES),
+            OWN_CLOCK,
+        )
+        .group_by(TICKET.c.agent_id)
+    )
+    return {str(agent) for agent, count in held if count >= cap}
+
 
 _AVAILABLE = (
     select(ROLE.c.position, ROLE.c.slack_id)
@@ -67,7 +99,9 @@ def take_turn(
 ) -> str | None:
     """Give the next turn of `tier`'s rotation; None when no agent is available."""
     last = lock(session, tier)
-    chosen = next_in_order(available_agents(session, tier), last, exclude)
+    agents = available_agents(session, tier)
+    full = at_cap(session, [a for _, a in agents], _CAP["open_tickets"])
+    chosen = next_in_order(agents, last, {*exclude, *full})
     if chosen is None:
         return None
     connection(session).execute(_ADVANCE, {"which": tier, "position": chosen[0]})

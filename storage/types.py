@@ -13,7 +13,8 @@ from typing import Any, Protocol
 ROLE_AGENT = "agent"
 ROLE_HR = "hr"
 ROLE_ADMIN = "admin"
-ROLES = (ROLE_AGENT, ROLE_HR, ROLE_ADMIN)
+ROLE_HELPDESK_LEAD = "helpdesk-lead"  # told of service-level breaches and low ratings; reports
+ROLES = (ROLE_AGENT, ROLE_HR, ROLE_ADMIN, ROLE_HELPDESK_LEAD)
 
 STATE_WAITING = "waiting"  # no agent of its tier was available
 STATE_OPEN = "open"  # assigned, not yet taken
@@ -51,6 +52,10 @@ TASKS_CHANGES = "changes_requested"
 # What a ticket holds, and how long its texts may be (the form and /lapor enforce them).
 CATEGORIES = ("vpn", "hardware", "account", "application", "network", "other")
 URGENCIES = ("low", "normal", "high")
+# How soon a ticket should be answered (issue 20): the form's urgency sets it, an agent may
+# change it; the service-level targets are per priority.
+PRIORITIES = ("urgent", "high", "normal", "low")
+PRIORITY_DEFAULT = "normal"
 SUMMARY_MAX = 150
 DETAILS_MAX = 3000
 NOTE_MAX = 3000
@@ -74,6 +79,12 @@ class TicketRecord(Protocol):
     def location(self) -> str | None: ...
     @property
     def urgency(self) -> str | None: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def sla_breached(self) -> bool: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
     @property
     def state(self) -> str: ...
     @property
@@ -100,6 +111,8 @@ class TicketRecord(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def updated_at(self) -> datetime: ...
+    @property
+    def outage_id(self) -> int | None: ...
 
 
 class MessageRecord(Protocol):
@@ -183,6 +196,18 @@ class TaskItemRecord(Protocol):
 
 
 @dataclass(frozen=True)
+class SlaView:
+    """A ticket's service level as people see it: the deadline of the first response (None
+    once answered) and of the resolution (None while the clock is stopped), whether its
+    clock is paused while it waits for the reporter, and whether it breached a target."""
+
+    respond_by: datetime | None
+    resolve_by: datetime | None
+    paused: bool
+    breached: bool
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """A ticket with the names and timeline the builders need; read-only copies."""
 
@@ -193,6 +218,17 @@ class Snapshot:
     resource_name: str | None = None
     related: tuple[int, ...] = ()
     claimed_by: str | None = None
+    # the category's name in (Bahasa Indonesia, English), as `rekan categories` keeps it
+    category_names: tuple[str, str] | None = None
+    sla: SlaView | None = None  # filled by the renderer, which knows the desk's clock
+    # "How did we do?": whether the reporter's DM asks it now, and their score so far
+    rating_open: bool = False
+    rating: int | None = None
+
+
+def priority_of(urgency: str | None) -> str:
+    """The priority a new ticket gets from the form's urgency (none given: normal)."""
+    return urgency if urgency in PRIORITIES else PRIORITY_DEFAULT
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import click
 
 from bot.cli import (
     audit,
+    categories,
+    hours,
     jobs,
     ops,
     outages,
@@ -43,12 +45,15 @@ cli.add_command(reports.report_group)
 cli.add_command(roles.hr_group)
 cli.add_command(roles.admins_group)
 cli.add_command(roles.agents_group)
+cli.add_command(roles.helpdesk_leads_group)
 cli.add_command(tickets.tickets_group)
 cli.add_command(tickets.resources_group)
+cli.add_command(categories.categories_group)
 cli.add_command(replies.replies_group)
 cli.add_command(outages.outages_group)
 cli.add_command(jobs.jobs_group)
 cli.add_command(jobs.holidays_group)
+cli.add_command(hours.hours_group)
 cli.add_command(jobs.deliveries_group)
 cli.add_command(ops.demo)
 cli.add_command(ops.manifest)

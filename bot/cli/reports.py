@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -79,3 +80,35 @@ def report_tasks(state: State, team: str | None, since: str | None, csv_path: Pa
             csv_path.write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
             raise Failure(state.msg("cli.error", message=first_line(exc))) from exc
+
+
+@report_group.command("tickets")
+@click.option("--from", "start", default=None, metavar="YYYY-MM-DD", help="Default: 29 days ago.")
+@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help="Default: today.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--png", "png", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@pass_state
+def report_tickets(
+    state: State, start: str | None, end: str | None, csv_path: Path | None, png: Path | None
+) -> None:
+    """The helpdesk's figures for tickets filed in a period (default: the last 30 days, today
+    included), with the per-agent table; --csv one row per ticket, --png the chart."""
+    from bot import helpdesk_report
+    from jobs.sla import helpdesk_numbers
+
+    now = utcnow()
+    today = now.astimezone(state.settings.tz).date()
+    last = parse_date(state, end) or today
+    first = parse_date(state, start) or last - timedelta(days=29)
+    if last < first:
+        raise Failure(state.msg("helpdesk.bad_range", start=first, end=last))
+    report = helpdesk_numbers(job_context(state), first, last, now)
+    click.echo(helpdesk_report.text_report(report, state.lang).replace("*", ""))
+    try:
+        if csv_path is not None:
+            text = helpdesk_report.csv_report(report)
+            csv_path.write_text(text, encoding="utf-8", newline="")
+        if png is not None:
+            png.write_bytes(helpdesk_report.chart(report, state.lang))
+    except OSError as exc:
+        raise Failure(state.msg("cli.error", message=first_line(exc))) from exc

@@ -9,7 +9,7 @@ from bot.cli.common import mark_away, mark_back, person_status, print_rows
 from bot.cli.state import State, pass_state
 from storage import audit, people
 from storage.models import ROLE_ADMIN, ROLE_AGENT, ROLE_HR
-from storage.types import utcnow
+from storage.types import ROLE_HELPDESK_LEAD, utcnow
 
 
 def _role_name(state: State, role: str, tier: int | None) -> str:
@@ -67,6 +67,11 @@ def _role_group(name: str, role: str, help_text: str) -> click.Group:
 
 hr_group = _role_group("hr", ROLE_HR, "People Experience (HR) members.")
 admins_group = _role_group("admins", ROLE_ADMIN, "Admins: may act on any ticket or approval.")
+helpdesk_leads_group = _role_group(
+    "helpdesk-leads",
+    ROLE_HELPDESK_LEAD,
+    "Helpdesk leads: told of service-level breaches and low ratings; get the helpdesk report.",
+)
 
 
 @click.group("agents")

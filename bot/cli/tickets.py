@@ -14,6 +14,7 @@ from bot.i18n import t
 from storage import claims, outbox, resources, tickets
 from storage.models import TicketMessage
 from storage.tickets import conversation
+from storage.tickets.priority import set_priority
 from storage.types import utcnow
 
 
@@ -37,6 +38,8 @@ def tickets_list(state: State, open_only: bool, agent: str | None) -> None:
             (
                 f"#{t.id}",
                 t.state,
+                t.priority + (" !" if t.sla_breached else ""),
+                t.category or "-",
                 t.tier,
                 t.agent_id or "-",
                 t.reporter_id,
@@ -45,7 +48,21 @@ def tickets_list(state: State, open_only: bool, agent: str | None) -> None:
             )
             for t in tickets.list_tickets(session, open_only=open_only, agent=agent)
         ]
-    print_rows(state, ["ticket", "status", "tier", "agent", "reporter", "created", "summary"], rows)
+    print_rows(
+        state,
+        [
+            "ticket",
+            "status",
+            "priority",
+            "category",
+            "tier",
+            "agent",
+            "reporter",
+            "created",
+            "summary",
+        ],
+        rows,
+    )
 
 
 @tickets_group.command("show")
@@ -69,6 +86,7 @@ def tickets_show(state: State, number: int) -> None:
     for label, value in (
         ("ticket.category_label", ticket.category),
         ("ticket.location_label", ticket.location),
+        ("ticket.priority_label", ticket.priority),
         ("ticket.urgency_label", ticket.urgency),
         ("ticket.resolution_label", resolution_text(ticket, lang)),
     ):
@@ -111,6 +129,22 @@ def tickets_assign(state: State, number: int, slack_id: str) -> None:
     with state.session(write=True) as session:
         outcome = tickets.assign_to(session=session, number=number, agent=slack_id, now=utcnow())
     click.echo(state.msg("cli.ticket_assigned", number=f"#{number}", agent=slack_id))
+    send(state, outcome.deliveries)
+
+
+@tickets_group.command("priority")
+@click.argument("number", type=click.IntRange(1))
+@click.argument("priority")
+@click.option("--by", "actor", required=True, help="The agent or admin who changes it.")
+@pass_state
+def tickets_priority(state: State, number: int, priority: str, actor: str) -> None:
+    """Give a ticket another priority (urgent, high, normal, low), as the card's menu does."""
+    with state.session(write=True) as session:
+        outcome = set_priority(
+            session=session, number=number, actor=actor, priority=priority, now=utcnow()
+        )
+        value = outcome.ticket.priority
+    click.echo(state.msg("cli.priority_set", number=f"#{number}", priority=value))
     send(state, outcome.deliveries)
 
 

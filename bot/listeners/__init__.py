@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.listeners import (
     checkins,
     conversation,
+    csat,
     home,
     outages,
     people,
@@ -28,3 +29,4 @@ def register_all(app: App, runtime: Runtime) -> None:
     saved_replies.register(app, runtime)
     outages.register(app, runtime)
     privacy.register(app, runtime)
+    csat.register(app, runtime)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.render import checkins, conversation, outages, privacy, tasks, tickets
+from bot.render import checkins, conversation, csat, outages, privacy, sla, tasks, tickets
 from bot.render.common import each
 from jobs import checkins as checkin_jobs
 from jobs import claims as claim_jobs
 from jobs import tasks as task_jobs
 from jobs.context import Renderer
 from storage import checkins as checkin_store
+from storage import csat as csat_store
 from storage import erasure as erasure_store
-from storage import erasure_requests
+from storage import erasure_requests, sla_alerts
 from storage import tasks as task_store
 from storage import tickets as ticket_store
 from storage.outages import messages as outage_messages
@@ -28,6 +29,8 @@ RENDERERS: Mapping[str, Renderer] = {
     ticket_store.T_RELAY: each(conversation.render_relay),
     ticket_store.T_FILE: each(conversation.render_file),
     ticket_store.T_HISTORY: each(conversation.render_history),
+    sla_alerts.T_SLA: each(sla.render_sla),
+    csat_store.T_LOW_RATING: each(csat.render_low_rating),
     claim_jobs.T_CLAIM_EXPIRING: each(tickets.render_claim_expiring),
     checkin_jobs.T_ASK: checkins.render_asks,
     checkin_jobs.T_REMINDER: checkins.render_reminders,

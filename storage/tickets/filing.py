@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage import people, resources, rotation
+from storage import categories, people, resources, rotation
 from storage.errors import DomainError
 from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, Verdict
 from storage.models import (
@@ -40,7 +40,7 @@ from storage.tickets.core import (
 )
 from storage.tickets.messages import T_MIRROR, enqueue_card, enqueue_home, enqueue_message
 from storage.tickets.repeats import attach, find_repeat, rejoined, unjoin
-from storage.types import CATEGORIES, HELD_STATES, LOCATION_MAX, STATE_OUTAGE, URGENCIES
+from storage.types import HELD_STATES, LOCATION_MAX, STATE_OUTAGE, URGENCIES, priority_of
 
 _SOURCE = sa_select(TICKET_SOURCE.c.ticket_id, TICKET_SOURCE.c.repeat).where(
     TICKET_SOURCE.c.source_key == bindparam("key")
@@ -153,8 +153,7 @@ def file_ticket(
     summary = summary.strip()
     if not summary:
         raise DomainError("ticket.summary_required")
-    if category is not None and category not in CATEGORIES:
-        raise DomainError("ticket.bad_category", category=category)
+    categories.check(session, category)
     if urgency is not None and urgency not in URGENCIES:
         raise DomainError("ticket.bad_urgency", urgency=urgency)
     details = (details or "").strip() or None
@@ -220,6 +219,7 @@ def file_ticket(
         "category": category,
         "location": location,
         "urgency": urgency,
+        "priority": priority_of(urgency),
         "state": state,
         "tier": holder.tier if holder else 1,
         "agent_id": agent,

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage import claims
+from storage import categories, claims
 from storage.errors import DomainError, NotFound
 from storage.models import (
     CLOSED_STATES,
@@ -77,6 +77,7 @@ def snapshots(session: Session, numbers: Collection[int]) -> dict[int, Snapshot]
     for e in conn.execute(_EVENTS, {"numbers": wanted}):
         event = read_only(TicketEvent, e._mapping)
         events.setdefault(event.ticket_id, []).append(event)
+    named = categories.names(session, {t.category for t in found if t.category})
     result = {}
     for ticket in found:
         resource = session.get(Resource, ticket.resource_id) if ticket.resource_id else None
@@ -93,6 +94,7 @@ def snapshots(session: Session, numbers: Collection[int]) -> dict[int, Snapshot]
             resource_name=resource.name if resource else None,
             related=tuple(related(session, ticket)),
             claimed_by=holders[0] if holders else None,
+            category_names=named.get(ticket.category or ""),
         )
     return result
 

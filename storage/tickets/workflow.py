@@ -141,6 +141,8 @@ def reopen(
         raise DomainError("ticket.merged", number=number, into=ticket.merged_into)
     if ticket.state == STATE_OUTAGE:
         raise DomainError("ticket.in_outage", number=number, outage=ticket.outage_id)
+    if ticket.closed_at is not None:  # REKAN_CLOSE_AFTER (issue 20)
+        raise DomainError("ticket.closed_for_good", number=number)
     resolver = ticket.resolved_by
     available = {a for _, a in rotation.available_agents(session, 1)} | {
         a for _, a in rotation.available_agents(session, 2)

@@ -36,6 +36,9 @@ EVERY_JOB = {
     "ticket-retention",
     "report-weekly",
     "outage-cards",
+    "sla",
+    "close-resolved",
+    "report-helpdesk",
 }
 
 

@@ -21,11 +21,13 @@ from bot.blocks.common import (
     said,
     section,
 )
+from bot.blocks.sla import card_line
 from bot.blocks.tickets.ids import (
     A_ESCALATE,
     A_MERGE_SUGGESTED,
     A_MORE,
     A_NOTE,
+    A_PRIORITY,
     A_REOPEN,
     A_REPEAT_SPLIT,
     A_RESOLVE,
@@ -39,6 +41,7 @@ from bot.i18n import t
 from storage.types import (
     HELD_STATES,
     OPEN_STATES,
+    PRIORITIES,
     RESOLUTION_NO_ANSWER,
     STATE_IN_PROGRESS,
     STATE_WAITING_REPORTER,
@@ -78,10 +81,9 @@ def _facts(snap: Snapshot, lang: str, tz: str) -> str:
         f"*{t('ticket.state_label', lang)}:* {state_text(ticket, lang)}",
         f"*{t('ticket.filed_label', lang)}:* {format_time(ticket.created_at, tz, lang)}",
     ]
+    lines.append(f"*{t('ticket.priority_label', lang)}:* {t('priority.' + ticket.priority, lang)}")
     if ticket.category:
-        lines.append(
-            f"*{t('ticket.category_label', lang)}:* {t('category.' + ticket.category, lang)}"
-        )
+        lines.append(f"*{t('ticket.category_label', lang)}:* {category_name(snap, lang)}")
     if ticket.location:
         lines.append(f"*{t('ticket.location_label', lang)}:* {quote(ticket.location, 200)}")
     if ticket.urgency:
@@ -104,6 +106,14 @@ def _facts(snap: Snapshot, lang: str, tz: str) -> str:
     if suggestion_open(ticket):
         lines.append(f"*{t('ticket.possibly_label', lang)}:* {number(ticket.possible_repeat_of)}")
     return "\n".join(lines)
+
+
+def category_name(snap: Snapshot, lang: str) -> str:
+    """The ticket's category as `rekan categories` names it (a removed one: its key)."""
+    names = snap.category_names
+    if names is None:
+        return quote(snap.ticket.category or "", 75)
+    return quote(names[1] if lang == "en" else names[0], 75)
 
 
 def suggestion_open(ticket: TicketRecord) -> bool:
@@ -194,12 +204,16 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
     waits = waiting_line(snap, lang, tz)
     if waits:
         blocks.append(context(waits))
+    deadline = card_line(snap.sla, lang, tz)
+    if deadline:
+        blocks.append(context(deadline))
     if buttons:
         styles = {A_TAKE: "primary", A_WAIT_OFF: "primary"}  # the toggle shows it is on
         elements = [_button(a, ticket.id, lang, style=styles.get(a)) for a in buttons]
         if suggestion_open(ticket):
             label = t("button.merge_suggested", lang, number=number(ticket.possible_repeat_of))
             elements.append(button(label, A_MERGE_SUGGESTED, str(ticket.id)))
+        elements.append(priority_select(ticket, lang))
         merge = {"text": plain(cut(t("button.merge", lang), 75)), "value": f"merge:{ticket.id}"}
         outage = {
             "text": plain(cut(t("button.outage_declare", lang), 75)),
@@ -208,6 +222,24 @@ def build_ticket_card(snap: Snapshot, *, lang: str, tz: str, buttons: Sequence[s
         elements.append({"type": "overflow", "action_id": A_MORE, "options": [merge, outage]})
         blocks.append(actions(f"ticket:{ticket.id}", elements))
     return {"text": cut(_card_text(snap, lang), 3900), "blocks": blocks}
+
+
+def priority_select(ticket: TicketRecord, lang: str) -> dict[str, Any]:
+    """The card's priority menu: each option carries "priority:number"."""
+    options: list[dict[str, Any]] = [
+        {"text": plain(cut(t(f"priority.{p}", lang), 75)), "value": f"{p}:{ticket.id}"}
+        for p in PRIORITIES
+    ]
+    current = next((o for o in options if o["value"] == f"{ticket.priority}:{ticket.id}"), None)
+    select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": A_PRIORITY,
+        "placeholder": plain(cut(t("ticket.priority_label", lang), 150)),
+        "options": options,
+    }
+    if current is not None:
+        select["initial_option"] = current
+    return select
 
 
 def build_ticket_mirror(snap: Snapshot, *, lang: str, tz: str) -> Message:

@@ -22,6 +22,8 @@ from bot.blocks.common import (
     quoted,
     section,
 )
+from bot.blocks.csat import rating_blocks
+from bot.blocks.sla import reporter_line
 from bot.blocks.tickets.card import (
     _button,
     number,
@@ -55,6 +57,9 @@ def build_ticket_home(snap: Snapshot, *, lang: str, tz: str, can_reopen: bool) -
     ]
     if ticket.state == STATE_WAITING_REPORTER:
         lines.append(t("home_dm.waiting", lang, agent=mention(ticket.agent_id)))
+    deadline = reporter_line(snap.sla, lang, tz)
+    if deadline:
+        lines.append(deadline)
     blocks: list[dict[str, Any]] = [header(title), section("\n".join(lines))]
     resolution = resolution_text(ticket, lang)
     if ticket.state == STATE_RESOLVED and resolution:
@@ -69,6 +74,7 @@ def build_ticket_home(snap: Snapshot, *, lang: str, tz: str, can_reopen: bool) -
         elements.append(button(label, A_REPEAT_SAME, str(ticket.id)))
     if elements:
         blocks.append(actions(f"home:{ticket.id}", elements))
+    blocks += rating_blocks(snap, lang)
     blocks.append(context(t("home_dm.hint", lang)))
     text = f"{title}: {cut(ticket.summary, 150)} — {state_text(ticket, lang)}"
     return {"text": text, "blocks": blocks}

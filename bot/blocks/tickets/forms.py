@@ -43,7 +43,6 @@ from bot.blocks.tickets.ids import (
 from bot.blocks.tickets.lists import build_filed
 from bot.i18n import t
 from storage.types import (
-    CATEGORIES,
     SUMMARY_MAX,
     URGENCIES,
     TicketRecord,
@@ -54,10 +53,23 @@ def _options(kind: str, values: Sequence[str], lang: str) -> list[Option]:
     return [Option(value=v, text=cut(t(f"{kind}.{v}", lang), 75)) for v in values]
 
 
-def build_lapor_modal(lang: str) -> dict[str, Any]:
-    """The /lapor form: summary (required), details, category, location, urgency."""
-    categories = _options("category", CATEGORIES, lang)
+def build_lapor_modal(lang: str, categories: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """The /lapor form: summary (required), details, category (`categories`: key and name in
+    the reader's language, as `rekan categories` keeps them; none, no field), location, urgency."""
+    choices = [Option(value=key, text=cut(name, 75)) for key, name in categories[:100]]
     urgencies = _options("urgency", URGENCIES, lang)
+    category_field = [
+        InputBlock(
+            block_id=B_CATEGORY,
+            label=t("form.category", lang),
+            optional=True,
+            element=StaticSelectElement(
+                action_id=FIELD,
+                options=choices,
+                placeholder=cut(t("form.choose", lang), 150),
+            ),
+        )
+    ]
     return modal(
         lang,
         t("form.title", lang),
@@ -77,16 +89,7 @@ def build_lapor_modal(lang: str) -> dict[str, Any]:
                 optional=True,
                 element=PlainTextInputElement(action_id=FIELD, multiline=True, max_length=3000),
             ),
-            InputBlock(
-                block_id=B_CATEGORY,
-                label=t("form.category", lang),
-                optional=True,
-                element=StaticSelectElement(
-                    action_id=FIELD,
-                    options=categories,
-                    placeholder=cut(t("form.choose", lang), 150),
-                ),
-            ),
+            *(category_field if choices else []),
             InputBlock(
                 block_id=B_LOCATION,
                 label=t("form.location", lang),

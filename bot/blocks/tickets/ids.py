@@ -26,6 +26,7 @@ V_SAVED = "ticket_saved_reply_send"
 B_SAVED = "saved_reply"
 A_WAIT = "ticket_wait"  # "Waiting for reply": the ticket waits for its reporter
 A_WAIT_OFF = "ticket_wait_off"  # the same toggle, pressed again: it no longer waits
+A_PRIORITY = "ticket_priority"  # the card's priority select (issue 20)
 B_SUMMARY, B_DETAILS, B_CATEGORY, B_LOCATION, B_URGENCY, B_NOTE = (
     "summary",
     "details",

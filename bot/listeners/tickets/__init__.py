@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from bot.blocks import tickets as blocks
 from bot.listeners._common import bind
-from bot.listeners.tickets import card, command, form, repeats
+from bot.listeners.tickets import card, command, form, priority, repeats
 from bot.runtime import Runtime
 from storage import tickets
 from storage.tickets import waiting
@@ -37,6 +37,7 @@ def register(app: App, runtime: Runtime) -> None:
     app.action(blocks.A_TAKE_CONFIRM)(bind(card.take_anyway, runtime=runtime))
     app.action(blocks.A_TAKE_LEAVE)(bind(card.leave_it, runtime=runtime))
     app.action(blocks.A_MORE)(bind(card.more, runtime=runtime))
+    app.action(blocks.A_PRIORITY)(bind(priority.priority_chosen, runtime=runtime))
     app.action(blocks.A_REPEAT_SPLIT)(bind(repeats.split_clicked, runtime=runtime))
     app.action(blocks.A_REPEAT_SAME)(bind(repeats.same_clicked, runtime=runtime))
     app.action(blocks.A_MERGE_SUGGESTED)(bind(repeats.merge_suggested, runtime=runtime))

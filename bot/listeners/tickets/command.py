@@ -20,7 +20,7 @@ from bot.listeners import outages
 from bot.listeners._common import string, text_problem, user_of
 from bot.listeners.tickets._shared import conflict_message, counted, escalate_or_resolve, file
 from bot.runtime import Runtime
-from storage import claims, people, tickets
+from storage import categories, claims, people, tickets
 from storage.calendar import working_seconds
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
@@ -103,11 +103,16 @@ def lapor(ack: Ack, body: dict[str, Any], client: WebClient, *, runtime: Runtime
         if not string(body.get("trigger_id")):
             ack(**build_text_message(t("error.generic", lang)))
             return
+        with session_scope(runtime.engine) as session:
+            choices = [
+                (c.key, c.text_en if lang == "en" else c.text_id)
+                for c in categories.listing(session)
+            ]
         ack()
         runtime.urgent(
             client.views_open,
             trigger_id=body["trigger_id"],
-            view=blocks.build_lapor_modal(lang),
+            view=blocks.build_lapor_modal(lang, choices),
         )
         return
     try:

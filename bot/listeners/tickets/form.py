@@ -59,8 +59,7 @@ def validate_form(
         errors[blocks.B_LOCATION] = t(
             "form.too_long", lang, limit=tickets.LOCATION_MAX, length=len(location)
         )
-    if category is not None and category not in tickets.CATEGORIES:
-        errors[blocks.B_CATEGORY] = t("form.bad_choice", lang)
+    # the category is checked when it is filed: `rekan categories` may have changed them
     if urgency is not None and urgency not in tickets.URGENCIES:
         errors[blocks.B_URGENCY] = t("form.bad_choice", lang)
     cleaned = {
@@ -117,7 +116,9 @@ def form_submitted(
         typed: dict[str, Any] = dict(fields)
         outcome, _ = file(user, name, f"view:{form.view.get('id')}", runtime=runtime, **typed)
     except DomainError as error:
-        form.refuse(blocks.B_SUMMARY, error)
+        # a category removed while the form was open is refused under its field
+        bad_category = error.key == "ticket.bad_category"
+        form.refuse(blocks.B_CATEGORY if bad_category else blocks.B_SUMMARY, error)
         return
     if outcome.outage_view is not None:
         # the DM that follows carries "My problem is different"; a modal cannot answer it

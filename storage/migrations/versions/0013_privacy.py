@@ -1,7 +1,7 @@
 """privacy (UU PDP): an append-only audit trail, and follow-ups that can be withdrawn
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-01 19:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.columns
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

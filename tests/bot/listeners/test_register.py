@@ -13,12 +13,12 @@ from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.listener import CustomListener
 
 from bot import manifest
-from bot.blocks import checkins, home, outages, privacy, tasks, tickets
+from bot.blocks import checkins, csat, home, outages, privacy, tasks, tickets
 from bot.listeners import register_all
 from bot.runtime import Runtime
 from storage.types import QUESTIONS
 
-BUILDERS = (tickets, tasks, checkins, home, outages, privacy)
+BUILDERS = (tickets, tasks, checkins, home, outages, privacy, csat)
 USER = {"id": "U0RINA"}
 
 
