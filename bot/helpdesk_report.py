@@ -80,6 +80,14 @@ def summary_lines(report: HelpdeskReport, lang: str) -> list[str]:
         t("helpdesk.by_category", lang, counts=_counts(dict(report.by_category))),
         t("helpdesk.by_resource", lang, counts=_counts(dict(report.by_resource))),
         t("helpdesk.backlog", lang, counts=backlog),
+        t(
+            "helpdesk.outages",
+            lang,
+            count=report.outages,
+            people=report.outage_people,
+            declare=_minutes(report.outage_declare_p50),
+            resolve=_minutes(report.outage_resolve_p50),
+        ),
     ]
 
 

@@ -22,7 +22,8 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from storage import csat
-from storage.models import Rating, Resource, Ticket, TicketEvent
+from storage.models import Outage, Rating, Resource, Ticket, TicketEvent
+from storage.outages import views as outage_views
 from storage.sla import OWN_CLOCK, Policy, elapsed, runs, status
 from storage.sla_alerts import first_replies
 from storage.types import OPEN_STATES, STATE_CANCELLED, STATE_MERGED, STATE_RESOLVED
@@ -76,6 +77,11 @@ class HelpdeskReport:
     agents: list[AgentFigures] = field(default_factory=list)
     csat_avg: float | None = None
     csat_response_rate: float | None = None
+    # outages first reported in the period: each one incident, whatever its reports
+    outages: int = 0
+    outage_people: int = 0
+    outage_declare_p50: float | None = None  # minutes from the first report
+    outage_resolve_p50: float | None = None  # minutes from the declaration
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -128,7 +134,24 @@ def build(
         )
     _totals(report, now)
     report.backlog = _backlog(session, now)
+    _outages(session, report, lo, hi)
     return report
+
+
+def _outages(session: Session, report: HelpdeskReport, lo: datetime, hi: datetime) -> None:
+    """An outage counts once, with the people it affected (its linked reports have no
+    figures of their own)."""
+    found = session.exec(
+        select(Outage).where(col(Outage.first_report_at) >= lo, col(Outage.first_report_at) < hi)
+    ).all()
+    report.outages = len(found)
+    report.outage_people = sum(outage_views.affected(session, o.id or 0) for o in found)
+    report.outage_declare_p50 = _median(
+        [(o.declared_at - o.first_report_at).total_seconds() / 60 for o in found]
+    )
+    report.outage_resolve_p50 = _median(
+        [(o.resolved_at - o.declared_at).total_seconds() / 60 for o in found if o.resolved_at]
+    )
 
 
 def _figures(

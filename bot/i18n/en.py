@@ -749,4 +749,5 @@ MESSAGES: dict[str, str] = {
     "helpdesk.chart_title": "Tickets per day · service levels met {met} · breached {breached}",
     "helpdesk.bad_range": "The --to date ({end}) is before --from ({start}).",
     "event.handed_over": "handed back to the rotation while {agent} is away",
+    "helpdesk.outages": "Outages: {count} (each one incident; {people} people affected) · time to declare p50 {declare} min · time to resolve p50 {resolve} min",
 }

@@ -749,4 +749,5 @@ MESSAGES: dict[str, str] = {
     "helpdesk.chart_title": "Tiket per hari · target tercapai {met} · terlewati {breached}",
     "helpdesk.bad_range": "Tanggal --to ({end}) sebelum --from ({start}).",
     "event.handed_over": "diserahkan ke rotasi karena {agent} sedang tidak ada",
+    "helpdesk.outages": "Gangguan: {count} (masing-masing satu insiden; {people} orang terdampak) · waktu sampai dinyatakan p50 {declare} menit · waktu sampai selesai p50 {resolve} menit",
 }
