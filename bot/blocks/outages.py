@@ -48,6 +48,8 @@ V_DECLARE = "outage_declare_title"  # from a ticket's card menu
 B_TEXT = "text"
 REPORTS_SHOWN = 10
 UPDATES_SHOWN = 3
+HOME_SHOWN = 10  # the Home tab holds 100 blocks in all; two per outage
+TEXT_SHOWN = 2500  # an update or a resolution note, as everyone reads it (and the modal's limit)
 
 
 def _title(outage: OutageView) -> str:
@@ -203,7 +205,7 @@ def build_update(outage: OutageView, update: OutageUpdateView, *, lang: str, tz:
     return {
         "text": cut(f"{head}\n{update.text}", 3900),
         "blocks": [
-            section(f"*{head}*\n" + quoted(update.text, 2500)),
+            section(f"*{head}*\n" + quoted(update.text, TEXT_SHOWN)),
             context(t("outage.update_from", lang, by=mention(update.author_id))),
         ],
     }
@@ -215,7 +217,7 @@ def build_resolved(outage: OutageView, ticket: int | None, *, lang: str, tz: str
     head = t("outage.resolved_head", lang, title=_title(outage), at=when)
     blocks: list[dict[str, Any]] = [section(f"*{head}*")]
     if outage.resolution:
-        blocks.append(section(quoted(outage.resolution, 2500)))
+        blocks.append(section(quoted(outage.resolution, TEXT_SHOWN)))
     if ticket is not None:
         blocks.append(context(t("outage.resolved_reopen", lang, number=f"#{ticket}")))
         blocks.append(
@@ -255,7 +257,7 @@ def known_problems(
     if not outages:
         return []
     blocks: list[dict[str, Any]] = [header(t("outage.home_title", lang))]
-    for outage in outages:
+    for outage in outages[:HOME_SHOWN]:
         line = t(
             "outage.home_line",
             lang,
@@ -281,6 +283,8 @@ def known_problems(
                     [button(t("button.outage_me_too", lang), A_ME_TOO, str(outage.id))],
                 )
             )
+    if len(outages) > HOME_SHOWN:
+        blocks.append(context(t("outage.proposal_more", lang, count=len(outages) - HOME_SHOWN)))
     return blocks
 
 
@@ -324,6 +328,7 @@ def build_update_modal(outage: OutageView, lang: str) -> dict[str, Any]:
         callback=V_UPDATE,
         metadata={"outage": outage.id},
         optional=False,
+        limit=TEXT_SHOWN,
     )
 
 
@@ -337,6 +342,7 @@ def build_resolve_modal(outage: OutageView, lang: str) -> dict[str, Any]:
         callback=V_RESOLVE,
         metadata={"outage": outage.id},
         optional=True,
+        limit=TEXT_SHOWN,
     )
 
 

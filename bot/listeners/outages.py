@@ -4,6 +4,7 @@ linked reporter, "Me too" on the Home tab, and the owner's Post update / Resolve
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -25,7 +26,9 @@ from jobs import metrics
 from storage.db import session_scope, transaction
 from storage.errors import DomainError
 from storage.outages import lifecycle, views
-from storage.types import NOTE_MAX, OUTAGE_TITLE_MAX
+from storage.types import OUTAGE_TITLE_MAX
+
+log = logging.getLogger(__name__)
 
 
 def _declared(runtime: Runtime, change: lifecycle.Change) -> None:
@@ -112,20 +115,25 @@ def different(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runt
 
 
 def me_too(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:
-    """Me too, on the Home tab: counted, told of the fix; the Home tab shows it."""
+    """Me too, on the Home tab: counted, told of the fix. A click on the Home tab has no
+    response_url, so the answer is the Home tab published again, whatever happened: counted
+    ("you are on the list"), or the outage gone from it when it was resolved meanwhile."""
     click = clicked(ack, body, respond, runtime)
     if click is None:
         return
-    with click.refusing():
-        outage = click.required_number("ticket.bad_button")
-        due = transaction(
-            runtime.engine,
-            lambda session: lifecycle.me_too(
-                session=session, outage_id=outage, actor=click.user, now=runtime.now()
-            ),
-        )
-        runtime.redraw_outage_at(outage, due)
-        runtime.submit(publish, runtime, click.user)
+    outage = click.number
+    if outage is not None:
+        try:
+            due = transaction(
+                runtime.engine,
+                lambda session: lifecycle.me_too(
+                    session=session, outage_id=outage, actor=click.user, now=runtime.now()
+                ),
+            )
+            runtime.redraw_outage_at(outage, due)
+        except DomainError as error:
+            log.info("me too on outage %s refused: %s", outage, error.key)
+    runtime.submit(publish, runtime, click.user)
 
 
 def open_modal(
@@ -167,7 +175,7 @@ def update_submitted(
     if number is None:
         form.refuse(blocks.B_TEXT, "ticket.bad_button")
         return
-    problem = text_problem(text, NOTE_MAX)
+    problem = text_problem(text, blocks.TEXT_SHOWN)
     if problem is not None:
         form.refuse(blocks.B_TEXT, problem[0], **problem[1])
         return
@@ -204,7 +212,7 @@ def resolve_submitted(
     if number is None:
         form.refuse(blocks.B_TEXT, "ticket.bad_button")
         return
-    problem = text_problem(note, NOTE_MAX)
+    problem = text_problem(note, blocks.TEXT_SHOWN)
     if problem is not None:
         form.refuse(blocks.B_TEXT, problem[0], **problem[1])
         return

@@ -186,6 +186,8 @@ class SlackSender(MessageEvents[Reply]):
         if view is not None:
             payload["view"] = view
             payload["container"] = {"type": "view", "view_id": view.get("id")}
+            if view.get("type") == "home":
+                del payload["response_url"]  # Slack sends none for the Home tab's buttons
         return self.interactive(payload, **kw)
 
     def click(self, user_id: str, message: Any, action_id: str, **kw: Any) -> Reply:

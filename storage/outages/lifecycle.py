@@ -37,7 +37,7 @@ from storage.outages.messages import (
     redrawn,
 )
 from storage.outages.proposals import containing
-from storage.tables import TICKET_EVENT, connection, for_update
+from storage.tables import TICKET, TICKET_EVENT, connection, for_update
 from storage.tickets.access import is_admin
 from storage.tickets.core import AlreadyDone, Outcome, add_event, assign, last_event, locked, touch
 from storage.tickets.filing import route
@@ -51,6 +51,7 @@ from storage.types import (
     OUTAGE_TITLE_MAX,
     PROPOSAL_DECLARED,
     PROPOSAL_DISMISSED,
+    PROPOSAL_OPEN,
     STATE_OUTAGE,
     STATE_RESOLVED,
 )
@@ -142,6 +143,25 @@ def declare(
                 at=proposal.decided_at or now,
             )
         numbers = sorted({*proposal.tickets, *([ticket_id] if ticket_id else [])})
+    resource_id = proposal.resource_id if proposal else None
+    if resource_id is None and ticket_id is not None:
+        resource_id = locked(session, ticket_id).resource_id
+    # Other open proposals on the same resource are the same outage: their reports join it
+    # too, so none is left behind as separate tickets (nor its Declare refused later).
+    same_resource = (
+        session.exec(
+            for_update(
+                select(OutageProposal).where(
+                    OutageProposal.state == PROPOSAL_OPEN,
+                    OutageProposal.resource_id == resource_id,
+                    col(OutageProposal.id) != (proposal.id if proposal else None),
+                )
+            )
+        ).all()
+        if resource_id is not None
+        else []
+    )
+    numbers = sorted({*numbers, *(n for p in same_resource for n in p.tickets)})
     reports = [
         t
         for t in session.exec(
@@ -151,7 +171,6 @@ def declare(
     ]
     if not reports:
         raise DomainError("outage.nothing_open")
-    resource_id = proposal.resource_id if proposal else reports[0].resource_id
     if resource_id is not None:
         # one outage per resource: a declaration from another ticket waits here, then sees it
         session.exec(for_update(select(Resource.id).where(Resource.id == resource_id))).first()
@@ -193,11 +212,11 @@ def declare(
             enqueue_notice(session, outage.id, ticket.id or 0, ticket.reporter_id, now)
         )
         change.tickets.append(ticket.id or 0)
-    if proposal is not None:
-        proposal.state, proposal.decided_by, proposal.decided_at = PROPOSAL_DECLARED, actor, now
-        proposal.outage_id = outage.id
-        session.add(proposal)
-        change.prefixes.append(proposal_prefix(proposal.id or 0))
+    for decided in [*([proposal] if proposal else []), *same_resource]:
+        decided.state, decided.decided_by, decided.decided_at = PROPOSAL_DECLARED, actor, now
+        decided.outage_id = outage.id
+        session.add(decided)
+        change.prefixes.append(proposal_prefix(decided.id or 0))
     change.deliveries[:0] = enqueue_card(session, outage.id, actor, triage_channel, now)
     return change
 
@@ -284,16 +303,14 @@ def resolve(
     outage.resolution = note or None
     outage.version += 1
     session.add(outage)
-    linked = session.exec(
-        select(Ticket.id).where(Ticket.outage_id == outage_id, Ticket.state == STATE_OUTAGE)
-    ).all()
-    numbers = [int(n) for n in linked if n is not None]
     conn = connection(session)
-    if numbers:
-        # Hundreds of reports: two statements, not hundreds of ORM round trips.
-        conn.execute(
+    # Hundreds of reports: a few statements, not hundreds of ORM round trips; only reports
+    # still linked (one taken out at this moment keeps its own ticket).
+    numbers: list[int] = [
+        n
+        for n in conn.execute(
             update(Ticket)
-            .where(col(Ticket.id).in_(numbers))
+            .where(col(Ticket.outage_id) == outage_id, col(Ticket.state) == STATE_OUTAGE)
             .values(
                 state=STATE_RESOLVED,
                 resolved_by=outage.owner_id,
@@ -301,7 +318,10 @@ def resolve(
                 version=Ticket.version + 1,
                 updated_at=now,
             )
-        )
+            .returning(TICKET.c.id)
+        ).scalars()
+    ]
+    if numbers:
         conn.execute(
             insert(TICKET_EVENT),
             [
@@ -371,6 +391,11 @@ def different(
 ) -> Outcome:
     """ "My problem is different": the reporter's linked report becomes a ticket of its own,
     routed like any new report (their agent, else a rotation turn)."""
+    seen = session.get(Ticket, number)
+    if seen is not None and seen.outage_id is not None:
+        # the outage's shared lock before the ticket's, as a report filing takes them: a
+        # resolve under way finishes first (then this report is resolved, not taken out)
+        links.still_active(session, seen.outage_id)
     ticket = locked(session, number)
     if actor != ticket.reporter_id:
         raise DomainError("outage.not_your_report", number=number)

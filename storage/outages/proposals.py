@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from storage.matching import DEFAULT_THRESHOLDS, Report, Thresholds, Verdict, judge
 from storage.models import OutageProposal
 from storage.outages.messages import enqueue_proposal
-from storage.tables import TICKET, connection
+from storage.tables import TICKET, connection, for_update
 from storage.types import OPEN_STATES, PROPOSAL_DISMISSED, PROPOSAL_OPEN
 
 CANDIDATES_MAX = 200  # recent reports a text is compared with: the hot path stays bounded
@@ -122,10 +122,14 @@ def consider(
         thresholds=thresholds,
     )
     numbers = {number for number, _, _ in cluster}
+    # Locked: two reports joining one proposal at once must both stay in its list, and a
+    # report must not join one that is being declared (PostgreSQL; SQLite has one writer).
     live = session.exec(
-        select(OutageProposal).where(
-            col(OutageProposal.last_report_at) >= now - rule.window,
-            col(OutageProposal.state).in_((PROPOSAL_OPEN, PROPOSAL_DISMISSED)),
+        for_update(
+            select(OutageProposal).where(
+                col(OutageProposal.last_report_at) >= now - rule.window,
+                col(OutageProposal.state).in_((PROPOSAL_OPEN, PROPOSAL_DISMISSED)),
+            )
         )
     ).all()
     for proposal in live:

@@ -309,7 +309,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60.0, help="spread of the burst")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--latency", type=float, default=0.05, help="stand-in seconds per call (50 ms, as bench_delivery)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.05,
+        help="stand-in seconds per call (50 ms, as bench_delivery)",
+    )
     args = parser.parse_args()
     args.staff = [f"U1{i:07d}" for i in range(FIRST + args.people)]
     now = datetime.now(UTC)

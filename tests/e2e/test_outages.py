@@ -286,14 +286,20 @@ def test_a_report_naming_the_resource_links_and_my_problem_is_different_files_it
     sender.event({"type": "app_home_opened", "user": STAFF[5], "tab": "home"})
     view = wait_calls(standin, "views.publish")[-1].params["view"]
     assert "Masalah yang sedang terjadi" in str(view) and "outage_me_too" in str(view)
+    home = {"id": "VHOME", "type": "home"}  # a Home tab click: no response_url
     published = len(standin.calls("views.publish"))
-    sender.block_action(STAFF[5], "outage_me_too", "1")
+    sender.block_action(STAFF[5], "outage_me_too", "1", view=home)
     standin.wait_for(lambda: len(standin.calls("views.publish")) > published, 5)
     assert STAFF[5] in affected(engine)
-    assert "outage_me_too" not in str(standin.calls("views.publish")[-1].params["view"])
-    before = len(standin.calls("response_url"))
-    sender.block_action(STAFF[5], "outage_me_too", "1")
-    assert "sudah tercatat" in answered(standin, before)
+    shown = str(standin.calls("views.publish")[-1].params["view"])
+    assert "outage_me_too" not in shown and "sudah tercatat" in shown
+    # pressed again on a stale Home tab: counted once, and the Home tab is published again
+    published = len(standin.calls("views.publish"))
+    sender.block_action(STAFF[5], "outage_me_too", "1", view=home)
+    standin.wait_for(lambda: len(standin.calls("views.publish")) > published, 5)
+    assert "sudah tercatat" in str(standin.calls("views.publish")[-1].params["view"])
+    with session_scope(engine) as s:
+        assert len(s.exec(select(OutageMember).where(OutageMember.slack_id == STAFF[5])).all()) == 1
 
 
 def test_declaring_a_closed_ticket_and_not_related_are_refused_or_silenced(

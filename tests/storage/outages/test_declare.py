@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from storage import tickets
 from storage.models import Outage, OutageProposal
@@ -303,3 +304,19 @@ def test_after_resolving_the_resource_may_go_down_again(vpn: int, tx: Tx) -> Non
     change = declare(tx, actor=B, ticket_id=later.ticket.id, at=DECLARED + timedelta(hours=2))
     assert change.outage_id == 2
     assert count(tx, OutageProposal) == 0
+
+
+def test_declaring_from_an_older_report_takes_in_the_open_proposal_on_its_resource(
+    vpn: int, tx: Tx
+) -> None:
+    """An old report about the resource (outside the window) and a proposal of five newer
+    ones: declaring from the old one links all six and closes the proposal."""
+    old = file(tx, PEOPLE[11], "VPN mati", NOW - timedelta(hours=1))
+    newer = burst(tx, 5)
+    with tx() as s:
+        change = lifecycle.declare(
+            session=s, actor=A, now=DECLARED, ticket_id=old.ticket.id or 0, title="VPN"
+        )
+    assert sorted(change.tickets) == sorted([old.ticket.id or 0, *numbers(newer)])
+    with tx() as s:
+        assert {p.state for p in s.exec(select(OutageProposal)).all()} == {"declared"}

@@ -175,3 +175,24 @@ def test_me_too_while_the_outage_resolves_is_not_stranded(
     told = OUTSIDER in [r.recipient for r in outbox_rows(tx, T_RESOLVED)]
     refused = getattr(second, "key", None) == "outage.not_active"
     assert told or refused
+
+
+def test_a_report_taken_out_while_the_outage_resolves_is_resolved_or_its_own_never_both(
+    vpn: int, tx: Tx, engine: Engine
+) -> None:
+    """The resolve holds the outage; "my problem is different" waits for it, then finds the
+    report resolved: it is never a fresh ticket marked resolved with the outage's note."""
+    outage, reports = outage_of(tx)
+    mine = reports[0].ticket.id or 0
+    first, second = at_once(
+        engine,
+        lambda s: lifecycle.resolve(session=s, outage_id=outage, actor=A, note="ok", now=LATER),
+        lambda s: lifecycle.different(
+            session=s, number=mine, actor=reports[0].ticket.reporter_id, now=LATER
+        ),
+    )
+    assert len(first.deliveries) == 5
+    assert getattr(second, "key", None) == "outage.report_closed"
+    with tx() as s:
+        ticket = s.get(Ticket, mine)
+        assert ticket is not None and ticket.state == "resolved" and ticket.outage_id == outage
