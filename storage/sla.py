@@ -84,10 +84,14 @@ def _parse(raw: str, day_seconds: int) -> dict[str, Target]:
 
 # ---------------------------------------------------------------- the clock of one ticket
 
-# Timeline events that stop the service-level clock (a wait for the reporter, a closing) and
-# those that start it again (the reporter answered or the wait was cleared, a reopening).
-_STOPS = frozenset({"waiting_reporter", "resolved", "resolved_no_answer", "cancelled", "merged"})
-_STARTS = frozenset({"waiting_cleared", "reporter_replied", "reopened"})
+# Timeline events that stop the service-level clock (a wait for the reporter, a closing, a
+# link to an outage: the outage has the one clock) and
+# those that start it again (the reporter answered or the wait was cleared, a reopening, the
+# report taken back out of the outage).
+_STOPS = frozenset(
+    {"waiting_reporter", "resolved", "resolved_no_answer", "cancelled", "merged", "linked"}
+)
+_STARTS = frozenset({"waiting_cleared", "reporter_replied", "reopened", "unlinked"})
 # What the reporter sees from a person first: the agent takes the ticket, replies in its
 # thread (storage.tickets.conversation), or resolves it outright.
 _RESPONSES = frozenset({"taken", "resolved"})

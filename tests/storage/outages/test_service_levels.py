@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from storage import csat, helpdesk_report, tickets
 from storage.outages import lifecycle
-from storage.sla import DEFAULT_SLA, Policy, has_own_clock, parse_targets
+from storage.sla import DEFAULT_SLA, Policy, has_own_clock, parse_targets, runs
 from storage.worktime import DeskClock
 from tests.storage.conftest import Tx
 from tests.storage.outages.conftest import DECLARED, PEOPLE, A, burst, file, numbers
@@ -59,3 +59,20 @@ def test_the_outage_is_one_incident_in_the_helpdesk_report(org: Engine, vpn: int
     assert (report.outages, report.outage_people) == (1, 12)
     assert report.outage_declare_p50 == 10  # minutes from the first report
     assert report.outage_resolve_p50 == 120
+
+
+def test_the_clock_stands_still_while_a_report_is_linked(vpn: int, tx: Tx) -> None:
+    """Linked at filing, taken out two days later: the clock counts from the moment it
+    became a ticket of its own, so it is not born breached."""
+    burst(tx, 5)
+    with tx() as s:
+        lifecycle.declare(session=s, actor=A, now=DECLARED, proposal_id=1)
+    linked = file(tx, PEOPLE[6], "VPN mati lagi", DECLARED + timedelta(minutes=1))
+    out = DECLARED + timedelta(days=2)
+    with tx() as s:
+        lifecycle.different(session=s, number=linked.ticket.id or 0, actor=PEOPLE[6], now=out)
+    with tx() as s:
+        number = linked.ticket.id or 0
+        events = tickets.snapshot(s, number).events
+        ran = runs(tickets.get(s, number).created_at, events)
+    assert ran == [(linked.ticket.created_at, linked.ticket.created_at), (out, None)]
