@@ -49,6 +49,7 @@ def line(group: GroupNumbers, keep: frozenset[tuple[str, str]], min_group: int, 
 
 def text_report(groups: Sequence[GroupNumbers], min_group: int, lang: str) -> str:
     keep = visible(groups, min_group)
+    groups = [g for g in groups if not g.history]  # weighed by the floor, not shown
     overall = [g for g in groups if g.team == ALL_TEAMS]
     lines = [f"*{t('report.title', lang, weeks=len(overall))}*"]
     lines += [line(g, keep, min_group, lang) for g in overall]
@@ -66,6 +67,7 @@ def csv_report(groups: Sequence[GroupNumbers], min_group: int, lang: str) -> str
     """One row per week and group, everyone as the team `everyone`; hidden groups keep their
     row with no numbers and the reason."""
     keep = visible(groups, min_group)
+    groups = [g for g in groups if not g.history]  # weighed by the floor, not shown
     header = [
         "week",
         "team",
@@ -106,6 +108,7 @@ def chart(groups: Sequence[GroupNumbers], min_group: int, lang: str) -> bytes:
     import matplotlib.pyplot as plt
 
     keep = visible(groups, min_group)
+    groups = [g for g in groups if not g.history]  # weighed by the floor, not shown
     overall = [g for g in groups if g.team == ALL_TEAMS]
     weeks = [g.period for g in overall]
     figure, axis = plt.subplots(figsize=(8, 4), dpi=100)

@@ -376,6 +376,9 @@ class GroupNumbers:
     # the round is closed and its numbers kept: an open round's numbers still move as people
     # answer, so two reports of it a day apart could be subtracted (issue 21)
     final: bool = field(default=True, compare=False)
+    # a round before the report's window: not shown, but the floor across periods weighs it,
+    # so a week shown now was also checked against every week shown before it (issue 21)
+    history: bool = field(default=False, compare=False)
 
     @property
     def participation(self) -> float | None:
@@ -452,31 +455,41 @@ def close_due(session: Session, *, now: datetime, low: int) -> list[str]:
 
 
 def report(session: Session, *, weeks: int, low: int) -> list[GroupNumbers]:
-    """The last `weeks` rounds: kept numbers for closed rounds, live ones for an open round."""
-    rounds = session.exec(
-        select(CheckinRound).order_by(col(CheckinRound.opened_at).desc()).limit(weeks)
-    ).all()
+    """The last `weeks` rounds: kept numbers for closed rounds, live ones for an open round;
+    before them every earlier closed round, marked `history`, for the floor across periods
+    (a report of two weeks run every week must not show what a longer one would hide)."""
+    rounds = session.exec(select(CheckinRound).order_by(col(CheckinRound.opened_at))).all()
+    window = {r.key for r in rounds[-weeks:]} if weeks > 0 else set()
     result: list[GroupNumbers] = []
-    for row in reversed(rounds):
+    for row in rounds:
+        if row.key not in window:
+            if row.closed_at is not None:
+                result += [replace(g, history=True) for g in _kept(session, row.key)]
+            continue
         if row.closed_at is None:
             result += [replace(g, final=False) for g in round_numbers(session, row.key, low=low)]
             continue
-        kept = session.exec(
-            select(WellbeingAggregate).where(WellbeingAggregate.round_key == row.key)
-        ).all()
-        result += [
-            GroupNumbers(
-                a.period,
-                a.team,
-                a.recipients,
-                a.respondents,
-                a.physical_avg,
-                a.mental_avg,
-                a.low_share,
-            )
-            for a in sorted(kept, key=lambda a: a.team)
-        ]
+        result += _kept(session, row.key)
     return result
+
+
+def _kept(session: Session, round_key: str) -> list[GroupNumbers]:
+    """A closed round's numbers, as kept when it closed."""
+    kept = session.exec(
+        select(WellbeingAggregate).where(WellbeingAggregate.round_key == round_key)
+    ).all()
+    return [
+        GroupNumbers(
+            a.period,
+            a.team,
+            a.recipients,
+            a.respondents,
+            a.physical_avg,
+            a.mental_avg,
+            a.low_share,
+        )
+        for a in sorted(kept, key=lambda a: a.team)
+    ]
 
 
 def delete_older_than(session: Session, *, before: datetime) -> int:

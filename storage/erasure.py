@@ -39,6 +39,7 @@ from storage.models import (
     TaskReport,
     Ticket,
 )
+from storage.types import STATE_OUTAGE
 
 ERASED_NAME = "erased person"
 T_ERASED = "privacy.erased"  # what a blanked message of Rekan's says now
@@ -82,6 +83,18 @@ def check(session: Session, slack_id: str) -> Person:
     if held:
         numbers = ", ".join(f"#{n}" for n in held)
         raise DomainError("privacy.holds_tickets", slack_id=slack_id, numbers=numbers)
+    # their own open reports would go on talking to a pseudonym nobody reads: close them first
+    filed = session.exec(
+        sm_select(Ticket.id)
+        .where(
+            Ticket.reporter_id == slack_id,
+            col(Ticket.state).in_((*OPEN_STATES, STATE_OUTAGE)),
+        )
+        .order_by(col(Ticket.id))
+    ).all()
+    if filed:
+        numbers = ", ".join(f"#{n}" for n in filed)
+        raise DomainError("privacy.files_open_tickets", slack_id=slack_id, numbers=numbers)
     return person
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from storage.checkins import T_FOLLOWUP
 from storage.models import DELIVERY_FAILED, DELIVERY_SENT, Delegate, Delivery, TaskItem, TaskReport
 
 _CHUNK = 500
@@ -38,6 +39,9 @@ def clear_delivery_params_before(session: Session, *, before: datetime) -> int:
             col(Delivery.state).in_([DELIVERY_SENT, DELIVERY_FAILED]),
             # a ticket's messages are redrawn while it lives; they name the ticket, not a person
             col(Delivery.ticket_id).is_(None),
+            # HR's follow-up copies are redrawn on withdrawal, Contacted or erasure as long as
+            # their follow-up lives (the check-in retention deletes both together)
+            col(Delivery.template) != T_FOLLOWUP,
         )
     ).all()
     ids = [i for i, params in old if i is not None and params]

@@ -750,4 +750,6 @@ MESSAGES: dict[str, str] = {
     "helpdesk.bad_range": "The --to date ({end}) is before --from ({start}).",
     "event.handed_over": "handed back to the rotation while {agent} is away",
     "helpdesk.outages": "Outages: {count} (each one incident; {people} people affected) · time to declare p50 {declare} min · time to resolve p50 {resolve} min",
+    "privacy.files_open_tickets": "{slack_id} still has open tickets they reported ({numbers}): resolve or cancel them first, then erase.",
+    "privacy.export_failed": "Your data could not be prepared just now. Please press Download my data again in a few minutes; if it fails again, ask an admin for `rekan people export`.",
 }

@@ -750,4 +750,6 @@ MESSAGES: dict[str, str] = {
     "helpdesk.bad_range": "Tanggal --to ({end}) sebelum --from ({start}).",
     "event.handed_over": "diserahkan ke rotasi karena {agent} sedang tidak ada",
     "helpdesk.outages": "Gangguan: {count} (masing-masing satu insiden; {people} orang terdampak) · waktu sampai dinyatakan p50 {declare} menit · waktu sampai selesai p50 {resolve} menit",
+    "privacy.files_open_tickets": "{slack_id} masih punya tiket terbuka yang dilaporkannya ({numbers}): selesaikan atau batalkan dulu, lalu hapus.",
+    "privacy.export_failed": "Data Anda belum dapat disiapkan saat ini. Tekan Unduh data saya lagi beberapa menit lagi; jika masih gagal, minta admin menjalankan `rekan people export`.",
 }

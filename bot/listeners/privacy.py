@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import privacy as blocks
 from bot.i18n import t
@@ -17,24 +18,35 @@ from bot.runtime import Runtime
 from jobs.delivery import open_channel
 from storage import erasure_requests, privacy
 from storage.db import session_scope, transaction
+from storage.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
 def send_export(runtime: Runtime, user: str) -> None:
-    """After the ack: the person's data as a JSON file in their DM, the summary as its comment."""
+    """After the ack: the person's data as a JSON file in their DM, the summary as its comment.
+    When it cannot be made or uploaded, they are told so in a DM (never silence)."""
     lang = runtime.language_of(user)
-    with session_scope(runtime.engine) as session:
-        document = privacy.export(session, slack_id=user, now=runtime.now())
-    content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    channel = open_channel(runtime.jobs, user)
-    runtime.jobs.client.files_upload_v2(
-        channel=channel,
-        content=content,
-        filename=f"rekan-data-{user}.json",
-        title=t("privacy.export_file_title", lang),
-        initial_comment=blocks.export_summary(document, lang),
-    )
+    try:
+        with session_scope(runtime.engine) as session:
+            document = privacy.export(session, slack_id=user, now=runtime.now())
+        content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        channel = open_channel(runtime.jobs, user)
+        runtime.jobs.client.files_upload_v2(
+            channel=channel,
+            content=content,
+            filename=f"rekan-data-{user}.json",
+            title=t("privacy.export_file_title", lang),
+            initial_comment=blocks.export_summary(document, lang),
+        )
+    except (DomainError, SlackApiError) as error:
+        log.warning("export for %s failed: %s", user, error)
+        try:
+            runtime.jobs.client.chat_postMessage(
+                channel=user, text=t("privacy.export_failed", lang)
+            )
+        except SlackApiError:
+            log.exception("could not tell %s that their export failed", user)
 
 
 def download(ack: Ack, body: dict[str, Any], respond: Respond, *, runtime: Runtime) -> None:

@@ -22,6 +22,7 @@ from bot.sandbox import SlackSender, SlackStandIn
 from storage import checkins, people, tasks
 from storage.db import session_scope
 from storage.models import (
+    OPEN_STATES,
     ROLE_ADMIN,
     ROLE_AGENT,
     Audit,
@@ -190,6 +191,13 @@ def test_download_is_mine_only_and_home_shows_my_data(
     ][-1:]
     assert len([m for m in standin.dms_to(SUBJECT) if m.files]) == 1
 
+    # an upload Slack refuses: the person is told in a DM, not left waiting in silence
+    standin.inject("files.getUploadURLExternal", "error", error="not_allowed_token_type")
+    sender.block_action(SUBJECT, "privacy_download", "mine")
+    standin.wait_for(lambda: "belum dapat disiapkan" in standin.dms_to(SUBJECT)[-1].text, 5)
+    assert "belum dapat disiapkan" in standin.dms_to(SUBJECT)[-1].text
+    assert len([m for m in standin.dms_to(SUBJECT) if m.files]) == 1
+
     # asking for erasure DMs the admins and tells the person; nothing is erased yet
     sender.block_action(SUBJECT, "privacy_erasure", "mine")
     asked = wait_dms(standin, "U0ADMIN", 2)[-1]  # after their own check-in
@@ -225,6 +233,20 @@ def test_export_and_erase_from_the_cli(
         code, stdout, stderr = cli("people", "erase", *args)
         assert code == 1 and words in stderr and len(stderr.strip().splitlines()) == 1, stderr
     assert (counts(engine), scan(engine)) == before
+
+    # their own open reports first: erasing would leave them talking to a pseudonym
+    with session_scope(engine) as s:
+        still_open = [
+            t.id
+            for t in s.exec(select(Ticket).where(Ticket.reporter_id == SUBJECT)).scalars()
+            if t.state in OPEN_STATES
+        ]
+    assert still_open
+    code, _, stderr = cli("people", "erase", SUBJECT, "--yes")
+    assert code == 1 and "open tickets" in stderr and len(stderr.strip().splitlines()) == 1
+    assert (counts(engine), scan(engine)) == before
+    for number in still_open:
+        assert f"#{number}" in sender.command(SUBJECT, f"batal #{number}").text
 
     ask = standin.dms_to(SUBJECT)[0]
     copies = [standin.dms_to(hr)[-1] for hr in ("U0HRANI", "U0HRBUDI")]

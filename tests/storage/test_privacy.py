@@ -10,7 +10,17 @@ from sqlalchemy import Column, MetaData, String, Table
 from sqlmodel import SQLModel, select
 
 import storage.models  # noqa: F401
-from storage import audit, checkins, erasure, erasure_requests, outbox, people, privacy, retention
+from storage import (
+    audit,
+    checkins,
+    erasure,
+    erasure_requests,
+    outbox,
+    people,
+    privacy,
+    retention,
+    tickets,
+)
 from storage.errors import DomainError, NotFound
 from storage.models import Audit, Delivery, FollowUp, Person, Ticket
 from tests.storage.conftest import Tx
@@ -117,15 +127,22 @@ def test_erase_sweeps_a_table_it_has_never_heard_of(org: object, tx: Tx) -> None
 
 def test_erase_keeps_ticket_counts_and_names_the_pseudonym(org: object, tx: Tx) -> None:
     with tx() as s:
-        new_ticket(s, reporter=RINA, summary="Laptop Rina mati")  # U0RINA is named "Rina"
+        filed = new_ticket(s, reporter=RINA, summary="Laptop Rina mati")  # U0RINA is "Rina"
         before = len(s.exec(select(Ticket)).all())
+    # an open report of theirs is refused first: it would go on talking to a pseudonym
+    with tx() as s, pytest.raises(DomainError) as info:
+        erasure.erase(session=s, slack_id=RINA, now=NOW, actor="cli")
+    assert info.value.key == "privacy.files_open_tickets"
+    assert info.value.params["numbers"] == f"#{filed.ticket.id}"
+    with tx() as s:
+        tickets.cancel(session=s, number=filed.ticket.id or 0, actor=RINA, now=NOW)
     with tx() as s:
         done = erasure.erase(session=s, slack_id=RINA, now=NOW, actor="cli")
     with tx() as s:
-        tickets = s.exec(select(Ticket)).all()
-        assert len(tickets) == before
-        assert tickets[0].reporter_id == done.pseudonym
-        assert tickets[0].summary == f"Laptop {erasure.ERASED_NAME} mati"
+        kept = s.exec(select(Ticket)).all()
+        assert len(kept) == before
+        assert kept[0].reporter_id == done.pseudonym
+        assert kept[0].summary == f"Laptop {erasure.ERASED_NAME} mati"
         pseudonym = s.get(Person, done.pseudonym)
         assert pseudonym is not None and not pseudonym.active and pseudonym.checkin_opt_out
 
@@ -145,12 +162,18 @@ def test_delivery_parameters_are_cleared_only_when_old_and_sent(asked: None, tx:
     first, second = consent(tx)  # the HR copies, with the follow-up in their parameters
     with tx() as s:
         outbox.mark_sent(s, first, channel="D0HRANI", ts="2.0", now=SOON)
+        other = outbox.enqueue(
+            s, key="old", recipient=REPORTER, template="tasks.mine", params={"report": 7}, now=SOON
+        )
+        outbox.mark_sent(s, other, channel="D0REPORT", ts="3.0", now=SOON)
     with tx() as s:
         assert retention.clear_delivery_params_before(s, before=SOON) == 0  # not old yet
     with tx() as s:
         assert retention.clear_delivery_params_before(s, before=SOON + timedelta(days=1)) == 1
     with tx() as s:
-        assert s.get(Delivery, first).params == {}  # type: ignore[union-attr]
+        assert s.get(Delivery, other).params == {}  # type: ignore[union-attr]
+        # HR's copies keep theirs while the follow-up lives: a withdrawal must redraw them
+        assert s.get(Delivery, first).params != {}  # type: ignore[union-attr]
         assert s.get(Delivery, second).params != {}  # type: ignore[union-attr]  # still to send
 
 
