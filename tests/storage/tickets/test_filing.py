@@ -214,9 +214,9 @@ def test_a_repeat_joins_the_open_ticket_and_tells_its_agent(
             A,
         )
         assert timeline(s, 1)[-1] == ("followup", REPORTER, None)
-        assert [e.note for e in s.exec(select(TicketEvent)).all()][-1] == (
-            "VPN masih mati sudah restart"
-        )
+        assert [e.note for e in s.exec(select(TicketEvent).order_by(col(TicketEvent.id))).all()][
+            -1
+        ] == ("VPN masih mati sudah restart")
         assert sent(s, out.deliveries) == [
             ("ticket.notice", A, "ticket:1:notice:asked_again:U0AGENTA:3"),
             # in the reporter's ticket thread, with "Not the same problem" (issue 18)
