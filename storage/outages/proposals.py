@@ -71,13 +71,14 @@ def cluster_of(
     *,
     ticket_id: int,
     reporter_id: str,
+    agent: str | None,
     report: Report,
     now: datetime,
     rule: OutageRule,
     thresholds: Thresholds,
 ) -> tuple[str, list[tuple[int, str, str | None]]]:
-    """The reports that look like the same problem as this new one (it included), as
-    (ticket, reporter, agent), and the cluster's kind: "resource" or "text"."""
+    """The reports that look like the same problem as this new one (it included, with its
+    `agent`), as (ticket, reporter, agent), and the cluster's kind: "resource" or "text"."""
     since = now - rule.window
     conn = connection(session)
     if report.resources:
@@ -92,10 +93,7 @@ def cluster_of(
         other = Report(_text(row.summary, row.details), row.category)
         if judge(report, other, thresholds).verdict is not Verdict.DIFFERENT:
             found.append((int(row.id), str(row.reporter_id), row.agent_id))
-    mine = conn.execute(
-        sa_select(TICKET.c.agent_id).where(TICKET.c.id == ticket_id)
-    ).scalar_one_or_none()
-    return "text", sorted([*found, (ticket_id, reporter_id, mine)])
+    return "text", sorted([*found, (ticket_id, reporter_id, agent)])
 
 
 def consider(
@@ -103,6 +101,7 @@ def consider(
     *,
     ticket_id: int,
     reporter_id: str,
+    agent: str | None,
     report: Report,
     now: datetime,
     triage_channel: str | None = None,
@@ -116,6 +115,7 @@ def consider(
         session,
         ticket_id=ticket_id,
         reporter_id=reporter_id,
+        agent=agent,
         report=report,
         now=now,
         rule=rule,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import Connection, bindparam, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -123,6 +123,51 @@ _ADD_SOURCE = insert(TICKET_SOURCE)
 _ADD_EVENT = insert(TICKET_EVENT)
 
 
+def _insert(
+    conn: Connection,
+    fields: dict[str, str | None],
+    *,
+    source_key: str,
+    reporter_id: str,
+    state: str,
+    agent: str | None,
+    resource_id: int | None,
+    now: datetime,
+    tier: int = 1,
+    related_to: int | None = None,
+    possible_repeat_of: int | None = None,
+    outage_id: int | None = None,
+) -> Ticket:
+    """The ticket row and its source, as Core statements: a filing is the hot path, and the
+    ORM's unit of work costs several times the inserts themselves. Returns a read-only copy."""
+    values = {
+        **fields,
+        "priority": priority_of(fields["urgency"]),
+        "source_key": source_key,
+        "reporter_id": reporter_id,
+        "state": state,
+        "tier": tier,
+        "agent_id": agent,
+        "resource_id": resource_id,
+        "related_to": related_to,
+        "merged_into": None,
+        "possible_repeat_of": possible_repeat_of,
+        "repeats": 0,
+        "resolved_by": None,
+        "resolution": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "outage_id": outage_id,
+    }
+    number = inserted_id(conn.execute(_ADD_TICKET, values))
+    conn.execute(
+        _ADD_SOURCE,
+        {"source_key": source_key, "ticket_id": number, "repeat": False, "created_at": now},
+    )
+    return read_only(Ticket, {"id": number, **values})
+
+
 def file_ticket(
     *,
     session: Session,
@@ -211,38 +256,21 @@ def file_ticket(
     # reporter's open ticket; only then a rotation turn.
     agent = holder.agent_id if holder else route(session, reporter_id, prefer_agent)
     state, assigned = assignment_of(agent)
-    values = {
-        "source_key": source_key,
-        "reporter_id": reporter_id,
-        "summary": summary,
-        "details": details,
-        "category": category,
-        "location": location,
-        "urgency": urgency,
-        "priority": priority_of(urgency),
-        "state": state,
-        "tier": holder.tier if holder else 1,
-        "agent_id": agent,
-        "resource_id": resource_id,
-        "related_to": holder.id if holder else None,
-        "merged_into": None,
-        "possible_repeat_of": suggested,
-        "repeats": 0,
-        "resolved_by": None,
-        "resolution": None,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-    # Core statements: a filing is the hot path, and the ORM's unit of work costs several
-    # times the inserts themselves.
     conn = connection(session)
-    number = inserted_id(conn.execute(_ADD_TICKET, values))
-    ticket = read_only(Ticket, {"id": number, **values})
-    conn.execute(
-        _ADD_SOURCE,
-        {"source_key": source_key, "ticket_id": number, "repeat": False, "created_at": now},
+    ticket = _insert(
+        conn,
+        fields,
+        source_key=source_key,
+        reporter_id=reporter_id,
+        state=state,
+        agent=agent,
+        resource_id=resource_id,
+        now=now,
+        tier=holder.tier if holder else 1,
+        related_to=holder.id if holder else None,
+        possible_repeat_of=suggested,
     )
+    number = ticket.id or 0
     events = [event_row(number, "filed", actor=reporter_id, now=now)]
     events.append(event_row(number, assigned, agent=agent, now=now))
     if holder is not None:
@@ -269,6 +297,7 @@ def file_ticket(
             session,
             ticket_id=number,
             reporter_id=reporter_id,
+            agent=agent,
             report=report,
             now=now,
             triage_channel=triage_channel,
@@ -302,31 +331,19 @@ def _linked(
     """File the report as linked to the active outage: a ticket row for the record (and the
     reporter's own Reopen later), but no card, no ticket DM and no rotation turn."""
     assert outage.id is not None
-    values = {
-        **fields,
-        "source_key": source_key,
-        "reporter_id": reporter_id,
-        "state": STATE_OUTAGE,
-        "tier": 1,
-        "agent_id": outage.owner_id,
-        "resource_id": resource_id,
-        "related_to": None,
-        "merged_into": None,
-        "possible_repeat_of": None,
-        "repeats": 0,
-        "resolved_by": None,
-        "resolution": None,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-        "outage_id": outage.id,
-    }
     conn = connection(session)
-    number = inserted_id(conn.execute(_ADD_TICKET, values))
-    conn.execute(
-        _ADD_SOURCE,
-        {"source_key": source_key, "ticket_id": number, "repeat": False, "created_at": now},
+    ticket = _insert(
+        conn,
+        fields,
+        source_key=source_key,
+        reporter_id=reporter_id,
+        state=STATE_OUTAGE,
+        agent=outage.owner_id,
+        resource_id=resource_id,
+        now=now,
+        outage_id=outage.id,
     )
+    number = ticket.id or 0
     conn.execute(
         _ADD_EVENT,
         [
@@ -336,7 +353,6 @@ def _linked(
     )
     deliveries = links.linked(session, outage, ticket_id=number, reporter_id=reporter_id, now=now)
     due = links.card_due(session, outage.id, now=now)
-    ticket = read_only(Ticket, {"id": number, **values})
     return Outcome(ticket, deliveries, outage=outage.id, card_due=due)
 
 

@@ -76,3 +76,14 @@ def test_the_clock_stands_still_while_a_report_is_linked(vpn: int, tx: Tx) -> No
         events = tickets.snapshot(s, number).events
         ran = runs(tickets.get(s, number).created_at, events)
     assert ran == [(linked.ticket.created_at, linked.ticket.created_at), (out, None)]
+
+
+def test_a_linked_report_keeps_the_priority_its_urgency_gives(vpn: int, tx: Tx) -> None:
+    """Filed with the same row as any ticket: taken out later, it is as urgent as it said."""
+    burst(tx, 5)
+    with tx() as s:
+        lifecycle.declare(session=s, actor=A, now=DECLARED, proposal_id=1)
+    linked = file(tx, PEOPLE[6], "VPN mati lagi", DECLARED, urgency="high")
+    assert linked.outage == 1
+    with tx() as s:
+        assert tickets.get(s, linked.ticket.id or 0).priority == "high"
