@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.blocks import outages as blocks
 from bot.blocks.common import build_message_view, mention
 from bot.listeners._common import (
+    Submission,
     bind,
     clicked,
     clicked_number,
@@ -163,22 +164,35 @@ def open_modal(
         )
 
 
+def _typed(form: Submission, key: str, limit: int) -> tuple[int, str] | None:
+    """The number a text modal carries in its metadata under `key` and the text typed, or
+    None once the field's refusal is acknowledged (no number, too long)."""
+    number = clicked_number(form.metadata.get(key))
+    text = input_text(form.view, blocks.B_TEXT).strip()
+    if number is None:
+        form.refuse(blocks.B_TEXT, "ticket.bad_button")
+        return None
+    problem = text_problem(text, limit)
+    if problem is not None:
+        form.refuse(blocks.B_TEXT, problem[0], **problem[1])
+        return None
+    return number, text
+
+
+def _done(form: Submission, title: str, text: str) -> None:
+    """Acknowledge the modal by replacing it with what was done."""
+    form.ack(response_action="update", view=build_message_view(title, text, form.lang))
+
+
 def update_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], *, runtime: Runtime
 ) -> None:
     """An update to everyone affected; empty or too long: said under the field."""
     form = submitted(ack, body, view, runtime)
-    if form is None:
+    typed = _typed(form, "outage", blocks.TEXT_SHOWN) if form else None
+    if form is None or typed is None:
         return
-    number = clicked_number(form.metadata.get("outage"))
-    text = input_text(form.view, blocks.B_TEXT).strip()
-    if number is None:
-        form.refuse(blocks.B_TEXT, "ticket.bad_button")
-        return
-    problem = text_problem(text, blocks.TEXT_SHOWN)
-    if problem is not None:
-        form.refuse(blocks.B_TEXT, problem[0], **problem[1])
-        return
+    number, text = typed
     try:
         change = transaction(
             runtime.engine,
@@ -189,13 +203,8 @@ def update_submitted(
     except DomainError as error:
         form.refuse(blocks.B_TEXT, error)
         return
-    title = form.explain("outage.update_title")
-    ack(
-        response_action="update",
-        view=build_message_view(
-            title, form.explain("outage.update_sent", count=len(change.deliveries)), form.lang
-        ),
-    )
+    sent = form.explain("outage.update_sent", count=change.told)
+    _done(form, form.explain("outage.update_title"), sent)
     runtime.send(change.deliveries)
     runtime.redraw(prefixes=change.prefixes)
 
@@ -205,17 +214,10 @@ def resolve_submitted(
 ) -> None:
     """Resolved once, for everyone: a second submission (or another person's) is refused."""
     form = submitted(ack, body, view, runtime)
-    if form is None:
+    typed = _typed(form, "outage", blocks.TEXT_SHOWN) if form else None
+    if form is None or typed is None:
         return
-    number = clicked_number(form.metadata.get("outage"))
-    note = input_text(form.view, blocks.B_TEXT).strip()
-    if number is None:
-        form.refuse(blocks.B_TEXT, "ticket.bad_button")
-        return
-    problem = text_problem(note, blocks.TEXT_SHOWN)
-    if problem is not None:
-        form.refuse(blocks.B_TEXT, problem[0], **problem[1])
-        return
+    number, note = typed
     try:
         change = transaction(
             runtime.engine,
@@ -231,14 +233,8 @@ def resolve_submitted(
     except DomainError as error:
         form.refuse(blocks.B_TEXT, error)
         return
-    told = len(change.deliveries) - (1 if runtime.settings.triage_channel else 0)
-    title = form.explain("outage.resolve_title")
-    ack(
-        response_action="update",
-        view=build_message_view(
-            title, form.explain("outage.resolved_ack", number=number, count=told), form.lang
-        ),
-    )
+    told = form.explain("outage.resolved_ack", number=number, count=change.told)
+    _done(form, form.explain("outage.resolve_title"), told)
     runtime.send(change.deliveries)
     runtime.redraw(prefixes=change.prefixes, tickets=change.tickets)
 
@@ -248,17 +244,10 @@ def declare_submitted(
 ) -> None:
     """Declare outage from a ticket's card menu, with the title typed (or the ticket's)."""
     form = submitted(ack, body, view, runtime)
-    if form is None:
+    typed = _typed(form, "ticket", OUTAGE_TITLE_MAX) if form else None
+    if form is None or typed is None:
         return
-    number = clicked_number(form.metadata.get("ticket"))
-    title = input_text(form.view, blocks.B_TEXT).strip()
-    if number is None:
-        form.refuse(blocks.B_TEXT, "ticket.bad_button")
-        return
-    problem = text_problem(title, OUTAGE_TITLE_MAX)
-    if problem is not None:
-        form.refuse(blocks.B_TEXT, problem[0], **problem[1])
-        return
+    number, title = typed
     try:
         change = declare_ticket(runtime, form.user, number, title)
     except DomainError as error:
@@ -270,10 +259,7 @@ def declare_submitted(
         title=_title(runtime, change.outage_id or 0),
         count=len(change.tickets),
     )
-    ack(
-        response_action="update",
-        view=build_message_view(form.explain("outage.declare_title"), text, form.lang),
-    )
+    _done(form, form.explain("outage.declare_title"), text)
     _declared(runtime, change)
 
 

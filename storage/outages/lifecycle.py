@@ -59,14 +59,15 @@ from storage.types import (
 
 @dataclass
 class Change:
-    """What an outage operation did: the outage, the rows to send, and the messages already
-    posted that must be redrawn (tickets' messages, and key prefixes)."""
+    """What an outage operation did: the outage, the rows to send, the messages already
+    posted that must be redrawn (tickets' messages, and key prefixes), and how many affected
+    people an update or the resolution goes to."""
 
     outage_id: int | None
     deliveries: list[int] = field(default_factory=list)
     tickets: list[int] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
-    card_due: datetime | None = None
+    told: int = 0
 
 
 def _may_run(session: Session, actor: str) -> None:
@@ -97,6 +98,24 @@ def _default_title(session: Session, resource_id: int | None, first: Ticket) -> 
     return first.summary
 
 
+def _locked_proposal(session: Session, proposal_id: int) -> OutageProposal:
+    proposal = session.exec(
+        for_update(select(OutageProposal).where(OutageProposal.id == proposal_id))
+    ).first()
+    if proposal is None:
+        raise DomainError("outage.unknown_proposal", number=proposal_id)
+    return proposal
+
+
+def _refuse_decided(proposal: OutageProposal, now: datetime) -> None:
+    """A proposal already declared or marked not related: AlreadyDone saying by whom."""
+    by, at = proposal.decided_by or "-", proposal.decided_at or now
+    if proposal.state == PROPOSAL_DECLARED:
+        raise AlreadyDone("outage.already_declared", number=proposal.outage_id, by=by, at=at)
+    if proposal.state == PROPOSAL_DISMISSED:
+        raise AlreadyDone("outage.already_dismissed", by=by, at=at)
+
+
 def declare(
     *,
     session: Session,
@@ -111,41 +130,25 @@ def declare(
     proposal it is part of, if any); the declaring agent owns it. Twice: AlreadyDone."""
     _may_run(session, actor)
     proposal: OutageProposal | None = None
+    ticket: Ticket | None = None
+    numbers: list[int] = []
     if ticket_id is not None:
         ticket = locked(session, ticket_id)
         if ticket.outage_id is not None:
             raise AlreadyDone("outage.ticket_linked", number=ticket_id, outage=ticket.outage_id)
         if ticket.state not in OPEN_STATES:
             raise DomainError("outage.ticket_closed", number=ticket_id)
-        proposal = containing(session, ticket_id)
+        found = containing(session, ticket_id)
+        proposal = _locked_proposal(session, found.id or 0) if found else None
         numbers = [ticket_id]
     if proposal_id is not None:
-        proposal = session.exec(
-            for_update(select(OutageProposal).where(OutageProposal.id == proposal_id))
-        ).first()
-        if proposal is None:
-            raise DomainError("outage.unknown_proposal", number=proposal_id)
+        proposal = _locked_proposal(session, proposal_id)
     if proposal is not None:
-        proposal = session.exec(
-            for_update(select(OutageProposal).where(OutageProposal.id == proposal.id))
-        ).one()
-        if proposal.state == PROPOSAL_DECLARED:
-            raise AlreadyDone(
-                "outage.already_declared",
-                number=proposal.outage_id,
-                by=proposal.decided_by or "-",
-                at=proposal.decided_at or now,
-            )
-        if proposal.state == PROPOSAL_DISMISSED:
-            raise AlreadyDone(
-                "outage.already_dismissed",
-                by=proposal.decided_by or "-",
-                at=proposal.decided_at or now,
-            )
-        numbers = sorted({*proposal.tickets, *([ticket_id] if ticket_id else [])})
+        _refuse_decided(proposal, now)
+        numbers = sorted({*proposal.tickets, *numbers})
     resource_id = proposal.resource_id if proposal else None
-    if resource_id is None and ticket_id is not None:
-        resource_id = locked(session, ticket_id).resource_id
+    if resource_id is None and ticket is not None:
+        resource_id = ticket.resource_id
     # Other open proposals on the same resource are the same outage: their reports join it
     # too, so none is left behind as separate tickets (nor its Declare refused later).
     same_resource = (
@@ -224,22 +227,8 @@ def declare(
 def dismiss(*, session: Session, proposal_id: int, actor: str, now: datetime) -> Change:
     """ "Not related": the proposal's cluster is silenced (later reports join it quietly)."""
     _may_run(session, actor)
-    proposal = session.exec(
-        for_update(select(OutageProposal).where(OutageProposal.id == proposal_id))
-    ).first()
-    if proposal is None:
-        raise DomainError("outage.unknown_proposal", number=proposal_id)
-    if proposal.state == PROPOSAL_DECLARED:
-        raise AlreadyDone(
-            "outage.already_declared",
-            number=proposal.outage_id,
-            by=proposal.decided_by or "-",
-            at=proposal.decided_at or now,
-        )
-    if proposal.state == PROPOSAL_DISMISSED:
-        raise AlreadyDone(
-            "outage.already_dismissed", by=proposal.decided_by or "-", at=proposal.decided_at or now
-        )
+    proposal = _locked_proposal(session, proposal_id)
+    _refuse_decided(proposal, now)
     proposal.state, proposal.decided_by, proposal.decided_at = PROPOSAL_DISMISSED, actor, now
     session.add(proposal)
     return Change(None, prefixes=[proposal_prefix(proposal_id)])
@@ -273,6 +262,7 @@ def post_update(
         params={"update": posted.id},
         now=now,
     )
+    change.told = len(change.deliveries)
     return change
 
 
@@ -349,6 +339,7 @@ def resolve(
         template=T_RESOLVED,
         now=now,
     )
+    change.told = len(change.deliveries)
     if triage_channel:
         change.deliveries.append(
             outbox.enqueue(
